@@ -1,0 +1,9 @@
+export {
+  type ControlPlane,
+  type ControlPlaneOptions,
+  ControlPlaneStartError,
+  startControlPlane,
+} from './control-plane.ts';
+export { findFreePort } from './free-port.ts';
+export { ensureTestbedBinaries, type InstallOptions } from './install.ts';
+export { pathWithTestbed, testbedBinDir, testbedCacheDir } from './paths.ts';

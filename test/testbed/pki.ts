@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** File paths of the throwaway PKI one control plane uses. */
+export interface ControlPlanePki {
+  dir: string;
+  caCert: string;
+  caKey: string;
+  servingCert: string;
+  servingKey: string;
+  adminCert: string;
+  adminKey: string;
+  serviceAccountKey: string;
+  serviceAccountPub: string;
+}
+
+async function openssl(dir: string, args: string[]): Promise<void> {
+  try {
+    await run('openssl', args, { cwd: dir });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`openssl ${args[0]} failed in ${dir}: ${stderr.trim()}`, { cause: error });
+  }
+}
+
+/** Signs a client or server certificate with the CA; `extensions` is an openssl extfile body. */
+async function issueCertificate(
+  pki: ControlPlanePki,
+  name: string,
+  subject: string,
+  extensions: string,
+): Promise<void> {
+  const { dir } = pki;
+  const extFile = join(dir, `${name}.ext`);
+  await writeFile(extFile, extensions);
+  await openssl(dir, ['genrsa', '-out', `${name}.key`, '2048']);
+  await openssl(dir, [
+    'req',
+    '-new',
+    '-key',
+    `${name}.key`,
+    '-subj',
+    subject,
+    '-out',
+    `${name}.csr`,
+  ]);
+  await openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    pki.caCert,
+    '-CAkey',
+    pki.caKey,
+    '-CAcreateserial',
+    '-days',
+    '7',
+    '-sha256',
+    '-extfile',
+    extFile,
+    '-out',
+    `${name}.crt`,
+  ]);
+}
+
+/**
+ * Creates a CA, the apiserver's serving certificate (127.0.0.1 and localhost), an admin client
+ * certificate in group system:masters, and the service-account signing key pair.
+ */
+export async function createControlPlanePki(dir: string): Promise<ControlPlanePki> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const pki: ControlPlanePki = {
+    dir,
+    caCert: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    servingCert: join(dir, 'serving.crt'),
+    servingKey: join(dir, 'serving.key'),
+    adminCert: join(dir, 'admin.crt'),
+    adminKey: join(dir, 'admin.key'),
+    serviceAccountKey: join(dir, 'sa.key'),
+    serviceAccountPub: join(dir, 'sa.pub'),
+  };
+  await openssl(dir, ['genrsa', '-out', 'ca.key', '2048']);
+  await openssl(dir, [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    'ca.key',
+    '-subj',
+    '/CN=kustodian-testbed-ca',
+    '-days',
+    '7',
+    '-sha256',
+    '-out',
+    'ca.crt',
+  ]);
+  await Promise.all([
+    issueCertificate(
+      pki,
+      'serving',
+      '/CN=kube-apiserver',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+    ),
+    issueCertificate(
+      pki,
+      'admin',
+      '/O=system:masters/CN=kustodian-admin',
+      'extendedKeyUsage=clientAuth\n',
+    ),
+    (async () => {
+      await openssl(dir, ['genrsa', '-out', 'sa.key', '2048']);
+      await openssl(dir, ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
+    })(),
+  ]);
+  return pki;
+}
