@@ -21,7 +21,9 @@ function progress(message: string): void {
  * start etcd + kube-apiserver, apply a Namespace with server-side apply, print what landed.
  */
 async function runDemo(options: DemoOptions): Promise<void> {
-  progress('preparing the local control plane (the first run builds it from source, ~15 min)');
+  progress(
+    'preparing the local control plane (the first run builds it from source: about 6 minutes on 2 cores)',
+  );
   const binDir = await ensureTestbedBinaries({
     onProgress: (line) => progress(line.replace(/^\[testbed\] /, '')),
   });

@@ -37,6 +37,8 @@ install_debian_tools() {
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v flock >/dev/null 2>&1 || missing+=(util-linux)
+  command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
   if [ "${#missing[@]}" -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then

@@ -1,8 +1,16 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { testbedBinDir } from './paths.ts';
 
-const installScript = fileURLToPath(new URL('./install.sh', import.meta.url));
+/** install.sh sits beside this file in the source tree; compiled code runs from dist/test/testbed. */
+function findInstallScript(): string {
+  for (const candidate of ['./install.sh', '../../../test/testbed/install.sh']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('test/testbed/install.sh not found beside the test bed code');
+}
 
 export interface InstallOptions {
   /** Receives the script's progress lines (stderr), e.g. to show them to a person. */
@@ -15,6 +23,7 @@ export interface InstallOptions {
  * under a file lock. Fast (well under a second) when everything is cached.
  */
 export async function ensureTestbedBinaries(options: InstallOptions = {}): Promise<string> {
+  const installScript = findInstallScript();
   const child = spawn('bash', [installScript], {
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.signal ? { signal: options.signal } : {}),
