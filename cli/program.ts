@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerControllerCommand } from './controller-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { readPackageVersion } from './package-version.ts';
 
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerDemoCommand(program);
+  registerControllerCommand(program);
   return program;
 }

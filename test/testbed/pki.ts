@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -57,7 +58,9 @@ async function issueCertificate(
     pki.caCert,
     '-CAkey',
     pki.caKey,
-    '-CAcreateserial',
+    // A random serial per certificate: a shared serial file races when certificates are issued in parallel.
+    '-set_serial',
+    `0x${randomBytes(16).toString('hex')}`,
     '-days',
     '7',
     '-sha256',
