@@ -1,8 +1,12 @@
-import { buildProgram } from './program.ts';
+import { enableCompileCache } from 'node:module';
+
+// Cache compiled code between runs (in the OS temp dir): most of a one-shot run is startup.
+enableCompileCache();
 
 // Entry point: parse argv and map uncaught failures to a message and exit code, never a stack
 // trace with possibly sensitive context.
-const program = buildProgram();
+const { buildProgram } = await import('./program.ts');
+const program = await buildProgram(process.argv);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -1,10 +1,23 @@
 import { Command } from 'commander';
-import { registerControllerCommand } from './controller-command.ts';
-import { registerDemoCommand } from './demo-command.ts';
 import { readPackageVersion } from './package-version.ts';
 
-/** Builds the `kustodian` command tree; each subcommand registers itself from its own module. */
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Every subcommand, loaded on demand: a one-shot `kustodian sops decrypt` must not pay for
+ * loading the Kubernetes client and the controllers (most of a short run is module loading).
+ */
+const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
+  demo: async () => (await import('./demo-command.ts')).registerDemoCommand,
+  controller: async () => (await import('./controller-command.ts')).registerControllerCommand,
+  sops: async () => (await import('./sops-command.ts')).registerSopsCommand,
+};
+
+/**
+ * Builds the `kustodian` command tree for `argv`: only the named subcommand's module when
+ * argv names one, every subcommand otherwise (top-level help, unknown commands).
+ */
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('kustodian')
     .description(
       "GitOps for Kubernetes: Flux's GitRepository and Kustomization APIs with in-memory SOPS decryption",
@@ -12,7 +25,11 @@ export function buildProgram(): Command {
     .version(readPackageVersion(), '-v, --version')
     .showHelpAfterError()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerDemoCommand(program);
-  registerControllerCommand(program);
+  const named = argv[2];
+  const selected = named !== undefined && named in SUBCOMMANDS ? [named] : Object.keys(SUBCOMMANDS);
+  for (const name of selected) {
+    const load = SUBCOMMANDS[name];
+    if (load) (await load())(program);
+  }
   return program;
 }

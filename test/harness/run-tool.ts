@@ -27,6 +27,8 @@ export async function runTool(
   const err: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  // A tool that exits before reading its input closes the pipe; that is its answer, not ours.
+  child.stdin.on('error', () => undefined);
   child.stdin.end(options.input ?? '');
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);

@@ -1,0 +1,244 @@
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  type Node,
+  parseAllDocuments,
+} from 'yaml';
+import { SopsError } from '../errors.ts';
+import type { Comment, TreeMap, TreeSeq, TreeValue } from '../tree.ts';
+import { resolvePlain, resolveTagged } from './yaml-scalar.ts';
+
+// go-yaml refuses documents whose aliases expand too much; so do we (YAML bombs).
+const MAX_ALIAS_NODES = 100_000;
+
+/** Where a collection sits in the source, to place comments the way go-yaml attaches them. */
+interface Slot {
+  column: number;
+  /** Start offsets of the items, parallel to the collection's `items`. */
+  offsets: number[];
+  /** For each item, the slot of its collection value (if any). */
+  children: Array<Slot | undefined>;
+  node: TreeMap | TreeSeq;
+}
+
+class Converter {
+  private aliasBudget = MAX_ALIAS_NODES;
+  private readonly text: string;
+  private readonly lineStarts: number[];
+
+  constructor(text: string) {
+    this.text = text;
+    this.lineStarts = [0];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+      this.lineStarts.push(i + 1);
+  }
+
+  line(offset: number): number {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.lineStarts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  column(offset: number): number {
+    return offset - (this.lineStarts[this.line(offset)] ?? 0);
+  }
+
+  where(offset: number | undefined): string {
+    return offset === undefined ? 'in an alias' : `line ${this.line(offset) + 1}`;
+  }
+
+  convert(
+    node: Node | null | undefined,
+    inAlias: boolean,
+  ): { value: TreeValue; slot: Slot | undefined } {
+    if (inAlias && --this.aliasBudget < 0)
+      throw new SopsError('InvalidInput', 'document contains excessive aliasing');
+    if (node === null || node === undefined) return { value: { type: 'null' }, slot: undefined };
+    if (isAlias(node)) {
+      const target = this.doc ? node.resolve(this.doc) : undefined;
+      if (!target) throw new SopsError('InvalidInput', `unknown alias "${node.source}"`);
+      return { value: this.convert(target as Node, true).value, slot: undefined };
+    }
+    if (isScalar(node)) {
+      // The yaml library marks a `<<` key with a symbol; sops keeps it as an ordinary key.
+      const text = typeof node.value === 'symbol' ? '<<' : String(node.value);
+      const where = this.where(node.range?.[0]);
+      if (node.tag && node.tag !== '!')
+        return { value: resolveTagged(text, node.tag, where), slot: undefined };
+      if (node.type === 'PLAIN' && node.tag !== '!')
+        return { value: resolvePlain(text, where), slot: undefined };
+      return { value: { type: 'str', value: text }, slot: undefined };
+    }
+    const start = node.range?.[0] ?? 0;
+    if (isMap(node)) {
+      const map: TreeMap = { type: 'map', items: [] };
+      const slot: Slot = { column: this.column(start), offsets: [], children: [], node: map };
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        const key = this.convert(keyNode, inAlias).value;
+        const keyOffset = keyNode?.range?.[0] ?? start;
+        if (key.type !== 'str') {
+          throw new SopsError(
+            'InvalidInput',
+            `${this.where(keyOffset)}: mapping key is not a string; sops supports string keys only`,
+          );
+        }
+        const value = this.convert(pair.value as Node | null, inAlias);
+        map.items.push({ key: key.value, value: value.value });
+        slot.offsets.push(keyOffset);
+        slot.children.push(value.slot);
+      }
+      if (map.items.length > 0) slot.column = this.column(slot.offsets[0] ?? start);
+      return { value: map, slot: inAlias ? undefined : slot };
+    }
+    if (isSeq(node)) {
+      const seq: TreeSeq = { type: 'seq', items: [] };
+      const slot: Slot = { column: this.column(start), offsets: [], children: [], node: seq };
+      for (const item of node.items) {
+        const value = this.convert(item as Node | null, inAlias);
+        seq.items.push(value.value);
+        // The dash precedes the item's own range; search back to it for the item's start.
+        const itemStart = (item as Node | null)?.range?.[0] ?? start;
+        const dash = this.text.lastIndexOf('-', itemStart);
+        slot.offsets.push(dash >= start ? dash : itemStart);
+        slot.children.push(value.slot);
+      }
+      return { value: seq, slot: inAlias ? undefined : slot };
+    }
+    throw new SopsError('InvalidInput', 'unsupported YAML node');
+  }
+
+  doc: Document | undefined;
+}
+
+interface RawComment {
+  offset: number;
+  text: string;
+  fullLine: boolean;
+}
+
+function lexComments(text: string): RawComment[] {
+  const out: RawComment[] = [];
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    // Control tokens (\x02, \x1d…) are zero-width markers, not source text.
+    if (token.length === 1 && token.charCodeAt(0) < 0x20 && token !== '\n' && token !== '\t')
+      continue;
+    if (token.startsWith('#')) {
+      const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+      out.push({
+        offset,
+        text: token.slice(1),
+        fullLine: text.slice(lineStart, offset).trim() === '',
+      });
+    }
+    offset += token.length;
+  }
+  return out;
+}
+
+function insert(slot: Slot, offset: number, item: Comment): void {
+  let index = slot.offsets.findIndex((o) => o > offset);
+  if (index === -1) index = slot.offsets.length;
+  slot.offsets.splice(index, 0, offset);
+  slot.children.splice(index, 0, undefined);
+  (slot.node.items as Array<unknown>).splice(index, 0, item);
+}
+
+function chainAt(root: Slot, offset: number): Slot[] {
+  const chain = [root];
+  for (let slot: Slot | undefined = root; slot; ) {
+    let last = -1;
+    slot.offsets.forEach((o, i) => {
+      if (o < offset) last = i;
+    });
+    slot = last === -1 ? undefined : slot.children[last];
+    if (slot) chain.push(slot);
+  }
+  return chain;
+}
+
+function placeComment(root: Slot, c: RawComment, conv: Converter): void {
+  const chain = chainAt(root, c.offset);
+  if (!c.fullLine) {
+    const line = conv.line(c.offset);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const slot = chain[i] as Slot;
+      const index = slot.offsets.findLastIndex(
+        (o, j) =>
+          o < c.offset &&
+          conv.line(o) === line &&
+          (slot.node.items[j] as Comment).type !== 'comment',
+      );
+      if (index === -1) continue;
+      const isCollection = slot.children[index] !== undefined;
+      insert(slot, (slot.offsets[index] ?? 0) - 0.5, {
+        type: 'comment',
+        value: c.text,
+        inline: !isCollection,
+      });
+      return;
+    }
+  }
+  const column = conv.column(c.offset);
+  let chosen = chain[0] as Slot;
+  for (const slot of chain) if (slot.column <= column && slot.column > chosen.column) chosen = slot;
+  insert(chosen, c.offset, { type: 'comment', value: c.text, inline: false });
+}
+
+/**
+ * Parses (multi-document) YAML into branches as sops's YAML store does: go-yaml scalar
+ * typing, aliases expanded, duplicate keys refused, comments kept as comment items.
+ */
+export function parseYaml(bytes: Uint8Array): TreeMap[] {
+  const text = Buffer.from(bytes).toString('utf8');
+  const docs = parseAllDocuments(text, {
+    schema: 'failsafe',
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: false,
+  });
+  if (!Array.isArray(docs)) return [];
+  const conv = new Converter(text);
+  // Lexing again only matters when there can be comments.
+  const comments = text.includes('#') ? lexComments(text) : [];
+  const branches: TreeMap[] = [];
+  let previousEnd = 0;
+  for (const [index, doc] of docs.entries()) {
+    const error = doc.errors[0];
+    if (error) {
+      const pos = error.linePos?.[0];
+      const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+      throw new SopsError(
+        'InvalidInput',
+        `invalid YAML${at}: ${error.code === 'DUPLICATE_KEY' ? 'duplicate mapping key' : error.code.toLowerCase().replaceAll('_', ' ')}`,
+      );
+    }
+    conv.doc = doc;
+    const contents = doc.contents as Node | null;
+    if (contents && isSeq(contents))
+      throw new SopsError('InvalidInput', 'YAML documents that are sequences are not supported');
+    const converted = conv.convert(contents, false);
+    if (converted.value.type !== 'map' && converted.value.type !== 'null') {
+      throw new SopsError('InvalidInput', 'YAML documents that are values are not supported');
+    }
+    const branch: TreeMap =
+      converted.value.type === 'map' ? converted.value : { type: 'map', items: [] };
+    const root: Slot = converted.slot ?? { column: 0, offsets: [], children: [], node: branch };
+    const start = previousEnd;
+    const end = index === docs.length - 1 ? text.length + 1 : doc.range[2];
+    previousEnd = end;
+    for (const c of comments) if (c.offset >= start && c.offset < end) placeComment(root, c, conv);
+    branches.push(branch);
+  }
+  return branches;
+}
