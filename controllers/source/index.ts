@@ -12,6 +12,10 @@
  * ```
  *
  * Errors carry a `code` (`GitError`, `VerificationError`) and never hold a secret value.
+ *
+ * `GitRepositoryReconciler` runs these steps for each GitRepository as Flux's source-controller
+ * does, and `sourceController` registers it (plus the artifact server) for `kustodian controller`;
+ * see README.md.
  */
 export {
   type ArchiveEntry,
@@ -50,6 +54,16 @@ export {
   parseRevision,
   type ResolvedReference,
 } from './git-reference.ts';
+export {
+  advertisedAddress,
+  gitRepositoryType,
+  sourceController,
+} from './git-repository-controller.ts';
+export {
+  type GitRepositoryObject,
+  GitRepositoryReconciler,
+  type GitRepositoryReconcilerOptions,
+} from './git-repository-reconciler.ts';
 export {
   splitCommitSignature,
   splitTagSignature,
