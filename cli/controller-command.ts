@@ -20,9 +20,7 @@ import { sourceController } from '../controllers/source/index.ts';
  * The controllers built into the binary, selected with `--controllers`. Each reconciler
  * exports a {@link ControllerRegistration} and is listed here.
  */
-const BUILT_IN_CONTROLLERS: readonly ControllerRegistration[] = [
-  sourceController,
-];
+const BUILT_IN_CONTROLLERS: readonly ControllerRegistration[] = [sourceController];
 
 export function builtInControllers(): ControllerRegistry {
   const registry = new ControllerRegistry();
