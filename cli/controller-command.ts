@@ -4,6 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { parseDuration } from '../api/index.ts';
+import { kustomizeController } from '../controllers/kustomize/index.ts';
 import {
   type ControllerRegistration,
   ControllerRegistry,
@@ -20,7 +21,10 @@ import { sourceController } from '../controllers/source/index.ts';
  * The controllers built into the binary, selected with `--controllers`. Each reconciler
  * exports a {@link ControllerRegistration} and is listed here.
  */
-const BUILT_IN_CONTROLLERS: readonly ControllerRegistration[] = [sourceController];
+const BUILT_IN_CONTROLLERS: readonly ControllerRegistration[] = [
+  sourceController,
+  kustomizeController,
+];
 
 export function builtInControllers(): ControllerRegistry {
   const registry = new ControllerRegistry();

@@ -1,24 +1,83 @@
-import {
-  CoreV1Api,
-  KubeConfig,
-  KubernetesObjectApi,
-  PatchStrategy,
-  VersionApi,
-} from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { generateIdentity, identityToRecipient } from 'age-encryption';
 import type { Command } from 'commander';
-import { ensureTestbedBinaries, startControlPlane } from '../test/testbed/index.ts';
+import { applyStaged, KubeClientFactory } from '../controllers/apply/index.ts';
+import { createLogger } from '../controllers/runtime/index.ts';
+import { createTestPki, createTestRepo, startHttpsGitServer } from '../test/git/index.ts';
+import { ensureTestbedBinaries, findFreePort, startControlPlane } from '../test/testbed/index.ts';
+import { builtInControllers, type ControllerFlags, startController } from './controller-command.ts';
+import { demoObjects, FLUX_NAMESPACE } from './demo/demo-objects.ts';
+import { renderInventory } from './demo/demo-report.ts';
+import { followReady, type ReadyState } from './demo/demo-status.ts';
+import { commitDemoFleet } from './demo/fleet-repo.ts';
 
 interface DemoOptions {
-  keep: boolean;
+  once: boolean;
 }
 
 function progress(message: string): void {
   process.stderr.write(`» ${message}\n`);
 }
 
+function controllerFlags(
+  kubeconfig: string,
+  storagePath: string,
+  storagePort: number,
+): ControllerFlags {
+  return {
+    concurrent: '4',
+    metricsAddr: '127.0.0.1:0',
+    healthAddr: '127.0.0.1:0',
+    leaderElect: false,
+    enableLeaderElection: false,
+    leaderElectionLeaseDuration: '35s',
+    leaderElectionRenewDeadline: '30s',
+    leaderElectionRetryPeriod: '5s',
+    leaderElectionReleaseOnCancel: true,
+    leaderElectionId: 'kustodian-demo',
+    storagePath,
+    storageAddr: `127.0.0.1:${storagePort}`,
+    storageAdvAddr: `127.0.0.1:${storagePort}`,
+    crossNamespaceRefs: true,
+    defaultServiceAccount: '',
+    controllers: 'source,kustomize',
+    kubeconfig,
+    watchAllNamespaces: true,
+    requeueDependency: '5s',
+    logEncoding: 'json',
+    minRetryDelay: '500ms',
+    maxRetryDelay: '10s',
+    intervalJitterPercentage: '5',
+    gracefulShutdownTimeout: '10s',
+    logLevel: 'info',
+  };
+}
+
+const WATCHED = [
+  { kind: 'GitRepository', name: 'fleet', namespace: FLUX_NAMESPACE },
+  { kind: 'Kustomization', name: 'demo', namespace: FLUX_NAMESPACE },
+] as const;
+
+function isAllReady(states: ReadonlyMap<string, ReadyState>): boolean {
+  return WATCHED.every((o) => states.get(`${o.kind}/${o.namespace}/${o.name}`)?.status === 'True');
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
 /**
- * The README's main job. For now it proves the local control plane: build (first time) and
- * start etcd + kube-apiserver, apply a Namespace with server-side apply, print what landed.
+ * The README's main job: a local GitOps loop with real parts. Builds (first run) and starts
+ * etcd + kube-apiserver, serves a fleet repo with SOPS-encrypted files over HTTPS, creates the
+ * Flux objects a user would, runs kustodian's controllers and prints what landed.
  */
 async function runDemo(options: DemoOptions): Promise<void> {
   progress(
@@ -27,64 +86,115 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const binDir = await ensureTestbedBinaries({
     onProgress: (line) => progress(line.replace(/^\[testbed\] /, '')),
   });
-  const plane = await startControlPlane({ binDir, onProgress: progress });
+  const work = await mkdtemp(join(tmpdir(), 'kustodian-demo-'));
+  const cleanups: (() => Promise<void>)[] = [() => rm(work, { recursive: true, force: true })];
   try {
+    const plane = await startControlPlane({ binDir, onProgress: progress });
+    cleanups.unshift(() => plane.stop());
+    progress(`kube-apiserver ready at ${plane.server}`);
+
+    progress(
+      'creating the fleet repo: a Deployment, an age-encrypted Secret, an encrypted patch and env file',
+    );
+    const identity = await generateIdentity();
+    const recipient = await identityToRecipient(identity);
+    await mkdir(join(work, 'pki'), { mode: 0o700 });
+    const pki = await createTestPki(join(work, 'pki'));
+    const repo = await createTestRepo({
+      projectRoot: join(work, 'repos'),
+      workRoot: join(work, 'work'),
+      name: 'fleet',
+    });
+    const commit = await commitDemoFleet(repo, recipient);
+    const gitPassword = randomBytes(12).toString('hex');
+    const server = await startHttpsGitServer({
+      projectRoot: join(work, 'repos'),
+      pki,
+      auth: { kind: 'basic', username: 'fleet', password: gitPassword },
+    });
+    cleanups.unshift(() => server.stop());
+    progress(
+      `serving ${server.baseUrl}${repo.httpPath} (HTTPS, basic auth), commit ${commit.slice(0, 12)}`,
+    );
+
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(plane.kubeconfigPath);
-    const version = await kubeConfig.makeApiClient(VersionApi).getCode();
-    progress(`kube-apiserver ${version.gitVersion} is ready at ${plane.server}`);
+    const client = new KubeClientFactory(kubeConfig).controllerClient();
+    progress('applying the CRDs, the sops-age Secret, the GitRepository and the Kustomization');
+    await applyStaged(
+      client,
+      await demoObjects({
+        repoUrl: `${server.baseUrl}${repo.httpPath}`,
+        gitUsername: 'fleet',
+        gitPassword,
+        gitCaCert: pki.caCert,
+        ageIdentity: identity,
+      }),
+      { fieldManager: 'kustodian-demo' },
+    );
 
-    const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
-    progress('applying namespace kustodian-demo (server-side apply)');
-    await objects.patch(
-      {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: {
-          name: 'kustodian-demo',
-          labels: { 'app.kubernetes.io/managed-by': 'kustodian' },
-        },
-      },
-      undefined,
-      undefined,
-      'kustodian',
-      true,
-      PatchStrategy.ServerSideApply,
+    const logPath = join(work, 'controller.log');
+    const logStream = createWriteStream(logPath);
+    const controller = await startController(
+      controllerFlags(plane.kubeconfigPath, join(work, 'storage'), await findFreePort()),
+      builtInControllers(),
+      { logger: createLogger({ destination: logStream }) },
     );
-    const namespace = await kubeConfig
-      .makeApiClient(CoreV1Api)
-      .readNamespace({ name: 'kustodian-demo' });
-    const managers = (namespace.metadata?.managedFields ?? []).map((f) => f.manager).join(', ');
+    cleanups.unshift(async () => {
+      await controller.stop();
+      logStream.end();
+    });
+    progress('kustodian controller running (source, kustomize); waiting for Ready');
+
+    const abort = new AbortController();
+    await followReady(client, WATCHED, isAllReady, {
+      signal: abort.signal,
+      timeoutMs: 120_000,
+      print: progress,
+    });
     process.stdout.write(
-      [
-        `namespace/${namespace.metadata?.name}`,
-        `  phase:          ${namespace.status?.phase}`,
-        `  labels:         ${JSON.stringify(namespace.metadata?.labels ?? {})}`,
-        `  field managers: ${managers}`,
-        `  created:        ${namespace.metadata?.creationTimestamp?.toISOString()}`,
-        '',
-      ].join('\n'),
+      await renderInventory(client, { name: 'demo', namespace: FLUX_NAMESPACE }),
     );
-    if (options.keep) {
+    const leaked = (await readFile(logPath, 'utf8')).includes(gitPassword);
+    if (leaked)
+      throw new Error('the controller log contains the git password: refusing to continue');
+
+    if (!options.once) {
       process.stdout.write(
-        `control plane running; KUBECONFIG=${plane.kubeconfigPath}; Ctrl-C to stop\n`,
+        [
+          '',
+          'kustodian keeps reconciling. Try, in another terminal:',
+          `  export KUBECONFIG=${plane.kubeconfigPath}`,
+          '  kubectl get gitrepositories,kustomizations -A',
+          `  cd ${join(work, 'work', 'fleet')} && edit apps/demo/deployment.yaml && git commit -am change && git push`,
+          'Ctrl-C stops everything.',
+          '',
+        ].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      const stop = untilSignal();
+      const abortOnStop = stop.then(() => abort.abort());
+      await Promise.race([
+        followReady(client, WATCHED, () => false, {
+          signal: abort.signal,
+          timeoutMs: Number.MAX_SAFE_INTEGER,
+          print: progress,
+        }),
+        abortOnStop,
+      ]);
     }
   } finally {
-    progress('stopping the control plane');
-    await plane.stop();
+    progress('stopping the controller, the git server and the control plane');
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   }
 }
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('start a local control plane, apply a namespace and print what landed')
-    .option('--keep', 'keep the control plane running until Ctrl-C', false)
+    .description(
+      'run a local GitOps loop: control plane, SOPS-encrypted fleet repo, kustodian controllers; print what landed',
+    )
+    .option('--once', 'exit once the fleet is applied instead of reconciling until Ctrl-C', false)
     .action(async (options: DemoOptions) => {
       await runDemo(options);
     });

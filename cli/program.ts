@@ -10,6 +10,7 @@ type Register = (program: Command) => void;
 const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
   demo: async () => (await import('./demo-command.ts')).registerDemoCommand,
   controller: async () => (await import('./controller-command.ts')).registerControllerCommand,
+  kustomize: async () => (await import('./kustomize-command.ts')).registerKustomizeCommand,
   sops: async () => (await import('./sops-command.ts')).registerSopsCommand,
 };
 

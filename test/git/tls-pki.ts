@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,7 +53,9 @@ async function issue(
     'ca.crt',
     '-CAkey',
     'ca.key',
-    '-CAcreateserial',
+    // A random serial per certificate: a shared serial file races when issued in parallel.
+    '-set_serial',
+    `0x${randomBytes(16).toString('hex')}`,
     '-days',
     '2',
     '-sha256',

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { StepError } from '../step-error.ts';
+import { UntarError, untarToMemory } from './untar.ts';
+
+/** An unpacked artifact: paths relative to its root, `/`-separated. */
+export interface ArtifactTree {
+  readonly revision: string;
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+export interface FetchArtifactOptions {
+  signal: AbortSignal;
+  /** Most bytes to download (default 256 MiB); the unpacked content is bounded by 4× that. */
+  maxBytes?: number;
+  /** Most time the download may take (default 5 minutes). */
+  timeoutMs?: number;
+  /** Most files the archive may hold (default 100,000). */
+  maxFiles?: number;
+}
+
+const defaultMaxBytes = 256 * 1024 * 1024;
+const digestAlgorithms: Record<string, string> = {
+  sha256: 'sha256',
+  sha384: 'sha384',
+  sha512: 'sha512',
+};
+
+function artifactError(message: string, cause?: unknown): StepError {
+  return new StepError('ArtifactFailed', message, { retryable: true, cause });
+}
+
+/**
+ * Downloads a source artifact (`.tar.gz`), checks its digest (`<algo>:<hex>`, as the source
+ * controller publishes it) and unpacks it into memory. Every failure is an `ArtifactFailed`
+ * worth retrying: the source may be serving a newer artifact by then. When `signal` aborts,
+ * its reason is thrown as is.
+ */
+export async function fetchArtifact(
+  artifact: { url: string; digest: string; revision: string },
+  options: FetchArtifactOptions,
+): Promise<ArtifactTree> {
+  const maxBytes = options.maxBytes ?? defaultMaxBytes;
+  const expected = parseDigest(artifact.digest);
+  const bytes = await download(artifact.url, maxBytes, options);
+  const actual = createHash(expected.algorithm).update(bytes).digest('hex');
+  if (actual !== expected.hex) {
+    throw artifactError(
+      `failed to verify artifact from ${artifact.url}: computed digest ${expected.algorithm}:${actual} does not match ${artifact.digest}`,
+    );
+  }
+  try {
+    const files = await untarToMemory(bytes, {
+      maxBytes: maxBytes * 4,
+      maxFiles: options.maxFiles ?? 100_000,
+    });
+    return { revision: artifact.revision, files };
+  } catch (error) {
+    const reason = error instanceof UntarError ? error.message : String(error);
+    throw artifactError(`failed to unpack artifact from ${artifact.url}: ${reason}`, error);
+  }
+}
+
+function parseDigest(digest: string): { algorithm: string; hex: string } {
+  const match = /^([a-z0-9]+):([0-9a-f]+)$/.exec(digest);
+  const algorithm = match?.[1] === undefined ? undefined : digestAlgorithms[match[1]];
+  if (match?.[2] === undefined || algorithm === undefined) {
+    throw artifactError(
+      `artifact digest '${digest}' is not of the form sha256:<hex> (sha384 and sha512 accepted)`,
+    );
+  }
+  return { algorithm, hex: match[2] };
+}
+
+async function download(
+  url: string,
+  maxBytes: number,
+  options: FetchArtifactOptions,
+): Promise<Uint8Array> {
+  const signal = AbortSignal.any([
+    options.signal,
+    AbortSignal.timeout(options.timeoutMs ?? 5 * 60_000),
+  ]);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal, redirect: 'follow' });
+  } catch (error) {
+    // A shutdown is not a failed artifact: let the caller see its own abort reason.
+    options.signal.throwIfAborted();
+    throw artifactError(`failed to download artifact from ${url}: ${describe(error)}`, error);
+  }
+  if (!response.ok || response.body === null) {
+    await response.body?.cancel();
+    throw artifactError(
+      `failed to download artifact from ${url}: HTTP ${response.status} ${response.statusText}`,
+    );
+  }
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body.cancel();
+    throw artifactError(tooLarge(url, maxBytes));
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of response.body) {
+      total += chunk.byteLength;
+      if (total > maxBytes) throw artifactError(tooLarge(url, maxBytes));
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof StepError) throw error;
+    options.signal.throwIfAborted();
+    throw artifactError(`failed to download artifact from ${url}: ${describe(error)}`, error);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function tooLarge(url: string, maxBytes: number): string {
+  return `artifact from ${url} is larger than the ${maxBytes} bytes allowed`;
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+}

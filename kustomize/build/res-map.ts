@@ -1,0 +1,152 @@
+import { isMap } from 'yaml';
+import { KustomizeError } from '../errors.ts';
+import { currentId, getName, getNamespace, type Resource } from '../resource/resource.ts';
+import { idKey, idString, isSameId, type ResourceId } from '../resource/resource-id.ts';
+import {
+  deleteField,
+  ensureMap,
+  getMap,
+  getString,
+  setField,
+  stringScalar,
+} from '../resource/yaml-node.ts';
+
+/** Adds a resource, refusing a second one with the same current id (kustomize's `Append`). */
+export function appendResource(resources: Resource[], resource: Resource): void {
+  appendResources(resources, [resource]);
+}
+
+/** Adds resources in order, refusing any whose current id is already present (`AppendAll`). */
+export function appendResources(resources: Resource[], incoming: readonly Resource[]): void {
+  const keys = new Set(resources.map((r) => idKey(currentId(r))));
+  for (const resource of incoming) {
+    const id = currentId(resource);
+    const key = idKey(id);
+    if (keys.has(key)) {
+      throw new KustomizeError(
+        'ResourceConflict',
+        `${resource.source}: may not add resource with an already registered id: ${idString(id)}`,
+      );
+    }
+    keys.add(key);
+    resources.push(resource);
+  }
+}
+
+function idsOf(resource: Resource): ResourceId[] {
+  return [...resource.previousIds, currentId(resource)];
+}
+
+function readStringMap(resource: Resource, path: readonly string[]): Map<string, string> {
+  let map = resource.node;
+  for (const key of path) {
+    const next = getMap(map, key);
+    if (next === undefined) return new Map();
+    map = next;
+  }
+  const result = new Map<string, string>();
+  for (const pair of map.items) {
+    const key = isMap(pair.key) ? '' : String((pair.key as { value?: unknown }).value ?? '');
+    const value = getString(map, key) ?? '';
+    result.set(key, value);
+  }
+  return result;
+}
+
+/** Replaces a string map at `metadata.<field>` or `<field>`; an empty map removes the field. */
+function writeStringMap(
+  resource: Resource,
+  parent: 'metadata' | 'root',
+  field: string,
+  entries: Map<string, string>,
+): void {
+  const holder = parent === 'metadata' ? ensureMap(resource.node, 'metadata') : resource.node;
+  deleteField(holder, field);
+  if (entries.size === 0) return;
+  const map = ensureMap(holder, field);
+  for (const [k, v] of [...entries].sort(([a], [b]) => (a < b ? -1 : 1)))
+    setField(map, k, stringScalar(v));
+}
+
+const merged = (...maps: Map<string, string>[]): Map<string, string> => {
+  const result = new Map<string, string>();
+  for (const map of maps) for (const [k, v] of map) result.set(k, v);
+  return result;
+};
+
+/**
+ * Adds a generated resource the way kustomize's `AbsorbAll` does: `create` appends (refusing a
+ * clash), `merge` and `replace` take the place of the one existing resource whose current or
+ * previous id matches, keeping its name, namespace, history, labels and annotations.
+ */
+export function absorbResource(resources: Resource[], resource: Resource): void {
+  const id = currentId(resource);
+  const behavior = resource.generator?.behavior ?? 'create';
+  const matches = resources.filter((r) => idsOf(r).some((other) => isSameId(id, other)));
+  if (matches.length === 0) {
+    if (behavior !== 'create') {
+      throw new KustomizeError(
+        'ResourceNotFound',
+        `${resource.source}: id ${idString(id)} does not exist; cannot merge or replace`,
+      );
+    }
+    appendResource(resources, resource);
+    return;
+  }
+  if (matches.length > 1) {
+    throw new KustomizeError(
+      'ResourceConflict',
+      `${resource.source}: found multiple objects that could accept merge of ${idString(id)}`,
+    );
+  }
+  const old = matches[0] as Resource;
+  if (behavior === 'create') {
+    throw new KustomizeError(
+      'ResourceConflict',
+      `${resource.source}: id ${idString(id)} exists; behavior must be merge or replace`,
+    );
+  }
+  writeStringMap(
+    resource,
+    'metadata',
+    'labels',
+    merged(
+      readStringMap(old, ['metadata', 'labels']),
+      readStringMap(resource, ['metadata', 'labels']),
+    ),
+  );
+  writeStringMap(
+    resource,
+    'metadata',
+    'annotations',
+    merged(
+      readStringMap(old, ['metadata', 'annotations']),
+      readStringMap(resource, ['metadata', 'annotations']),
+    ),
+  );
+  const metadata = ensureMap(resource.node, 'metadata');
+  setField(metadata, 'name', stringScalar(getName(old)));
+  const oldNamespace = getNamespace(old);
+  if (oldNamespace === '') deleteField(metadata, 'namespace');
+  else setField(metadata, 'namespace', stringScalar(oldNamespace));
+  if (behavior === 'merge') {
+    for (const field of ['data', 'binaryData']) {
+      writeStringMap(
+        resource,
+        'root',
+        field,
+        merged(readStringMap(old, [field]), readStringMap(resource, [field])),
+      );
+    }
+  }
+  resource.previousIds = [...old.previousIds];
+  resource.namePrefixes = [...old.namePrefixes];
+  resource.nameSuffixes = [...old.nameSuffixes];
+  resource.varNames = [...old.varNames];
+  resource.generator = {
+    behavior: old.generator?.behavior ?? behavior,
+    needsHashSuffix:
+      (old.generator?.needsHashSuffix ?? false) && (resource.generator?.needsHashSuffix ?? false),
+  };
+  resources[resources.indexOf(old)] = resource;
+}

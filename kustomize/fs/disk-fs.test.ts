@@ -1,0 +1,101 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDiskFs } from './disk-fs.ts';
+import type { KustomizeFs } from './kustomize-fs.ts';
+import { checkFileLoad } from './load-restrictor.ts';
+import { createMemoryFs } from './memory-fs.ts';
+
+describe('disk fs', () => {
+  let outside: string;
+  let root: string;
+  let fs: KustomizeFs;
+
+  beforeAll(async () => {
+    outside = await mkdtemp(join(tmpdir(), 'kustodian-fs-'));
+    root = join(outside, 'root');
+    await mkdir(join(root, 'app'), { recursive: true });
+    await writeFile(join(outside, 'secret.txt'), 'do not read');
+    await writeFile(join(root, 'app', 'a.yaml'), 'kind: A\n');
+    await symlink(join(outside, 'secret.txt'), join(root, 'app', 'escape.yaml'));
+    await symlink('a.yaml', join(root, 'app', 'inside.yaml'));
+    await symlink(join(outside, 'nothing'), join(root, 'app', 'dangling.yaml'));
+    await symlink(outside, join(root, 'updir'));
+    fs = await createDiskFs(root);
+  });
+  afterAll(() => rm(outside, { recursive: true, force: true }));
+
+  it('reads a file inside the root', async () => {
+    expect(new TextDecoder().decode(await fs.readFile('/app/a.yaml'))).toBe('kind: A\n');
+  });
+  it('follows a symlink that stays inside', async () => {
+    expect(await fs.realPath('/app/inside.yaml')).toBe('/app/a.yaml');
+  });
+  it.each([
+    { name: 'dot-dot above the root', path: '/../secret.txt' },
+    { name: 'a symlink to a file outside', path: '/app/escape.yaml' },
+    { name: 'a symlink to a directory outside', path: '/updir/secret.txt' },
+    { name: 'a dangling symlink', path: '/app/dangling.yaml' },
+  ])('refuses $name', async ({ path }) => {
+    await expect(fs.readFile(path)).rejects.toMatchObject({ code: 'SecurityViolation' });
+  });
+  it('lists a directory sorted', async () => {
+    expect(await fs.readDir('/app')).toEqual([
+      'a.yaml',
+      'dangling.yaml',
+      'escape.yaml',
+      'inside.yaml',
+    ]);
+  });
+  it('stats a missing path as undefined', async () => {
+    expect(await fs.stat('/app/none.yaml')).toBeUndefined();
+  });
+});
+
+describe('memory fs', () => {
+  const fs = createMemoryFs({ 'base/kustomization.yaml': 'resources: []\n', 'base/a.yaml': 'x' });
+  it('has implied directories', async () => {
+    expect(await fs.stat('/base')).toEqual({ isDirectory: true, size: 0 });
+    expect(await fs.readDir('/')).toEqual(['base']);
+  });
+  it('refuses paths above the root', async () => {
+    await expect(fs.readFile('/../x')).rejects.toMatchObject({ code: 'SecurityViolation' });
+  });
+  it('reports a missing file', async () => {
+    await expect(fs.readFile('/base/b.yaml')).rejects.toMatchObject({ code: 'ResourceNotFound' });
+  });
+});
+
+describe('load restrictor', () => {
+  it.each([
+    {
+      name: 'file below the root is allowed',
+      file: '/o/x.yaml',
+      restrictor: 'LoadRestrictionsRootOnly',
+      ok: true,
+    },
+    {
+      name: 'file beside the root is refused',
+      file: '/b/x.yaml',
+      restrictor: 'LoadRestrictionsRootOnly',
+      ok: false,
+    },
+    {
+      name: 'sibling prefix is refused',
+      file: '/o2/x.yaml',
+      restrictor: 'LoadRestrictionsRootOnly',
+      ok: false,
+    },
+    {
+      name: 'none allows anything',
+      file: '/b/x.yaml',
+      restrictor: 'LoadRestrictionsNone',
+      ok: true,
+    },
+  ] as const)('$name', ({ file, restrictor, ok }) => {
+    const run = () => checkFileLoad(restrictor, '/o', file);
+    if (ok) expect(run).not.toThrow();
+    else expect(run).toThrow(/is not in or below '\/o'/);
+  });
+});

@@ -1,0 +1,99 @@
+import type { YAMLMap } from 'yaml';
+import { KustomizeError } from '../errors.ts';
+import { effectiveNamespace, type Gvk, parseApiVersion, type ResourceId } from './resource-id.ts';
+import { ensureMap, getMap, getString, setField, stringScalar } from './yaml-node.ts';
+
+/** How a generated resource joins resources of the same id (kustomize's `behavior`). */
+export type GeneratorBehavior = 'create' | 'merge' | 'replace';
+
+/**
+ * One resource in a build: its YAML node plus what kustomize keeps in build annotations
+ * (previous ids, the prefixes and suffixes applied) so that name references can be followed.
+ */
+export interface Resource {
+  /** The resource itself; transformers and patches replace or edit it. */
+  node: YAMLMap;
+  /** Where it came from (file path or generator), for error messages. */
+  source: string;
+  /** Ids it had before a rename, oldest first (kustomize's `previousNames` annotations). */
+  previousIds: ResourceId[];
+  namePrefixes: string[];
+  nameSuffixes: string[];
+  /** Set on generated resources. */
+  generator?: { behavior: GeneratorBehavior; needsHashSuffix: boolean };
+  /** Names of the legacy `vars` that read this resource (kustomize's `refVarNames`). */
+  varNames: string[];
+}
+
+export function createResource(node: YAMLMap, source: string): Resource {
+  return { node, source, previousIds: [], namePrefixes: [], nameSuffixes: [], varNames: [] };
+}
+
+export function cloneResource(resource: Resource): Resource {
+  return {
+    ...resource,
+    node: resource.node.clone() as YAMLMap,
+    previousIds: [...resource.previousIds],
+    namePrefixes: [...resource.namePrefixes],
+    nameSuffixes: [...resource.nameSuffixes],
+    varNames: [...resource.varNames],
+    ...(resource.generator ? { generator: { ...resource.generator } } : {}),
+  };
+}
+
+export function getApiVersion(resource: Resource): string {
+  return getString(resource.node, 'apiVersion') ?? '';
+}
+
+export function getKind(resource: Resource): string {
+  return getString(resource.node, 'kind') ?? '';
+}
+
+export function getGvk(resource: Resource): Gvk {
+  return { ...parseApiVersion(getApiVersion(resource)), kind: getKind(resource) };
+}
+
+export function getName(resource: Resource): string {
+  const metadata = getMap(resource.node, 'metadata');
+  return (metadata && getString(metadata, 'name')) ?? '';
+}
+
+export function getNamespace(resource: Resource): string {
+  const metadata = getMap(resource.node, 'metadata');
+  return (metadata && getString(metadata, 'namespace')) ?? '';
+}
+
+export function setName(resource: Resource, name: string): void {
+  setField(ensureMap(resource.node, 'metadata'), 'name', stringScalar(name));
+}
+
+/** The current id (kustomize's `CurId`). */
+export function currentId(resource: Resource): ResourceId {
+  return { ...getGvk(resource), name: getName(resource), namespace: getNamespace(resource) };
+}
+
+/** The id before any rename (kustomize's `OrgId`). */
+export function originalId(resource: Resource): ResourceId {
+  return resource.previousIds[0] ?? currentId(resource);
+}
+
+/** Remembers the current id before a rename (kustomize's `StorePreviousId`). */
+export function storePreviousId(resource: Resource): void {
+  const id = currentId(resource);
+  // kustomize records the effective namespace ("default" for none).
+  resource.previousIds.push({ ...id, namespace: effectiveNamespace(id) });
+}
+
+/** Refuses a resource without kind or name, as kyaml's `GetValidatedMetadata` does. */
+export function validateMetadata(resource: Resource): void {
+  const kind = getKind(resource);
+  if (kind === '') {
+    throw new KustomizeError('InvalidResource', `${resource.source}: missing kind in object`);
+  }
+  if (!kind.endsWith('List') && getName(resource) === '') {
+    throw new KustomizeError(
+      'InvalidResource',
+      `${resource.source}: missing metadata.name in ${kind}`,
+    );
+  }
+}
