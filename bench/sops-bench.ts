@@ -2,25 +2,23 @@
 // than sops). Run with the bundled Node: `node bench/sops-bench.ts` (npx puts it on PATH).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { ageKeySource, decryptFile, encryptFile, type Format } from '../sops/index.ts';
 import { pathWithTestbed } from '../test/testbed/paths.ts';
+import { buildCli } from './built-cli.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-// Users run compiled JavaScript (bin/kustodian.js → dist/), so time a fresh build of it
-// rather than Node's on-the-fly type stripping. Built under node_modules/.cache so that
-// package imports resolve.
-const root = join(import.meta.dirname, '..');
-const built = join(root, 'node_modules', '.cache', 'kustodian-sops-bench');
-rmSync(built, { recursive: true, force: true });
-spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', built], {
-  cwd: root,
-  stdio: 'ignore',
-});
-const main = join(built, 'cli', 'main.js');
+// Users run the built package (bin/kustodian.js → the bundle of dist/), so time a fresh build
+// of it rather than Node's on-the-fly type stripping.
+const kustodian = buildCli('kustodian-sops-bench');
+console.log(
+  `load average ${loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ')}`,
+);
 const dir = mkdtempSync(join(tmpdir(), 'kustodian-sops-bench-'));
 const identity = await generateIdentity();
 const recipient = await identityToRecipient(identity);
@@ -94,8 +92,11 @@ async function bench(name: string, format: Format, ext: string, plain: string): 
   writeFileSync(encPath, encrypted.stdout);
   const bytes = encrypted.stdout;
 
+  // The timed build must also be right: its decryption equals the plaintext.
+  const check = spawnSync(kustodian, ['sops', 'decrypt', encPath], { env, maxBuffer: 1 << 28 });
+  if (check.stdout.toString() !== plain) console.error(`  (${name}: our decryption differs)`);
   const sopsDecrypt = timeProcess('sops', ['--disable-version-check', '--decrypt', encPath]);
-  const oursDecrypt = timeProcess(process.execPath, [main, 'sops', 'decrypt', encPath]);
+  const oursDecrypt = timeProcess(kustodian, ['sops', 'decrypt', encPath]);
   const sopsEncrypt = timeProcess('sops', [
     '--disable-version-check',
     '--encrypt',
@@ -103,14 +104,7 @@ async function bench(name: string, format: Format, ext: string, plain: string): 
     recipient,
     plainPath,
   ]);
-  const oursEncrypt = timeProcess(process.execPath, [
-    main,
-    'sops',
-    'encrypt',
-    '--age',
-    recipient,
-    plainPath,
-  ]);
+  const oursEncrypt = timeProcess(kustodian, ['sops', 'encrypt', '--age', recipient, plainPath]);
   const libDecrypt = await timeAsync(() => decryptFile(bytes, { format, keySources }));
   const libEncrypt = await timeAsync(() =>
     encryptFile(Buffer.from(plain), {

@@ -16,7 +16,8 @@ const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
 
 /**
  * Builds the `kustodian` command tree for `argv`: only the named subcommand's module when
- * argv names one, every subcommand otherwise (top-level help, unknown commands).
+ * argv names one, none for `--version`, every subcommand otherwise (top-level help, unknown
+ * commands).
  */
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('kustodian')
@@ -27,7 +28,13 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .showHelpAfterError()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   const named = argv[2];
-  const selected = named !== undefined && named in SUBCOMMANDS ? [named] : Object.keys(SUBCOMMANDS);
+  // `--version` needs no subcommand; help and unknown commands need them all to list them.
+  const selected =
+    named === '-v' || named === '--version'
+      ? []
+      : named !== undefined && named in SUBCOMMANDS
+        ? [named]
+        : Object.keys(SUBCOMMANDS);
   for (const name of selected) {
     const load = SUBCOMMANDS[name];
     if (load) (await load())(program);

@@ -1,7 +1,9 @@
-import { combine, split } from 'shamir-secret-sharing';
 import { SopsError } from './errors.ts';
 import { describeEntry, type KeySource } from './keys/key-source.ts';
 import type { KeyEntry, KeyType, Metadata } from './metadata.ts';
+
+// Only files with several key groups need Shamir; most one-shot runs do not load it.
+const loadShamir = () => import('shamir-secret-sharing');
 
 /** sops's default decryption order: age, then PGP, then everything else in file order. */
 export const DEFAULT_DECRYPTION_ORDER: readonly KeyType[] = ['age', 'pgp'];
@@ -59,7 +61,7 @@ export async function recoverDataKey(
       );
     }
     try {
-      return await combine(parts.map((part) => Uint8Array.from(part)));
+      return await (await loadShamir()).combine(parts.map((part) => Uint8Array.from(part)));
     } catch (cause) {
       throw new SopsError(
         'DataKeyUnavailable',
@@ -101,7 +103,7 @@ export async function wrapDataKey(
         'EncryptionFailed',
         `shamir threshold ${t} must be between 2 and the number of key groups (${groups.length})`,
       );
-    parts = await split(Uint8Array.from(dataKey), groups.length, t);
+    parts = await (await loadShamir()).split(Uint8Array.from(dataKey), groups.length, t);
   }
   return Promise.all(
     groups.map((group, i) =>

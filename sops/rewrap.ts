@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import semver from 'semver';
 import type { Recipient } from './data-key.ts';
 import { DEFAULT_DECRYPTION_ORDER, recoverDataKey, wrapDataKey } from './data-key.ts';
 import type { DecryptOptions } from './decrypt-file.ts';
@@ -10,6 +9,9 @@ import type { KeyEntry, Metadata } from './metadata.ts';
 import { serializeMetadata } from './metadata.ts';
 import { storeFor } from './stores/index.ts';
 import type { Comment, Scalar } from './tree.ts';
+
+// semver is many CommonJS files; only `edit` needs it, so a one-shot decrypt does not load it.
+const loadSemver = async () => (await import('semver')).default;
 
 /** The recipient an existing entry was wrapped for, in `.sops.yaml` terms. */
 export function entryRecipient(entry: KeyEntry): Recipient {
@@ -145,6 +147,7 @@ export async function reencryptEdited(
       throw new SopsError('InvalidInput', 'the edited file has no document');
     const { mac: _mac, lastmodified: _last, ...base } = decrypted.metadata;
     // Like sops edit: bump the version to ours unless the file was written by a newer release.
+    const semver = await loadSemver();
     const existing = semver.coerce(base.version);
     const version =
       existing && semver.gt(existing, SOPS_FORMAT_VERSION) ? base.version : SOPS_FORMAT_VERSION;

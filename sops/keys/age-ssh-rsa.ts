@@ -7,7 +7,7 @@ import {
   privateDecrypt,
   publicEncrypt,
 } from 'node:crypto';
-import { type Identity, type Recipient, Stanza } from 'age-encryption';
+import type { Identity, Recipient } from './age-format.ts';
 
 // age's ssh-rsa recipient type: the file key is RSA-OAEP-SHA256 encrypted with this label.
 const LABEL = Buffer.from('age-encryption.org/v1/ssh-rsa');
@@ -60,12 +60,12 @@ export function sshRsaRecipient(line: string): Recipient {
   });
   const tag = sshFingerprint(wire);
   return {
-    wrapFileKey(fileKey: Uint8Array): Stanza[] {
+    wrapFileKey(fileKey) {
       const body = publicEncrypt(
         { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: LABEL },
         fileKey,
       );
-      return [new Stanza(['ssh-rsa', tag], body)];
+      return [{ args: ['ssh-rsa', tag], body }];
     },
   };
 }
@@ -97,7 +97,7 @@ export function sshRsaIdentity(wire: Buffer, secret: Buffer, offset: number): Id
   });
   const tag = sshFingerprint(wire);
   return {
-    unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
+    unwrapFileKey(stanzas) {
       for (const stanza of stanzas) {
         if (stanza.args[0] !== 'ssh-rsa' || stanza.args[1] !== tag || stanza.args.length !== 2)
           continue;

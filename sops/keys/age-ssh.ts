@@ -1,29 +1,23 @@
+import { createHash, randomBytes } from 'node:crypto';
 import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  hkdfSync,
-  randomBytes,
-} from 'node:crypto';
-import { type Identity, type Recipient, Stanza } from 'age-encryption';
+  ageHkdf,
+  encodeBase64NoPad,
+  type Identity,
+  openFileKey,
+  type Recipient,
+  sealFileKey,
+} from './age-format.ts';
 import {
   sshFingerprint as fingerprint,
   readSshString as readString,
   sshRsaIdentity,
 } from './age-ssh-rsa.ts';
+import { x25519 } from './age-x25519.ts';
 
-// age's ssh-ed25519 recipient type (age-encryption.org/v1/ssh-ed25519), which the
-// age-encryption package does not implement: X25519 on the Montgomery form of the Ed25519
+// age's ssh-ed25519 recipient type (age-encryption.org/v1/ssh-ed25519): X25519 on the Montgomery form of the Ed25519
 // key, tweaked with a key derived from the SSH public key.
 const LABEL = 'age-encryption.org/v1/ssh-ed25519';
 const P = 2n ** 255n - 19n;
-
-function b64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64').replace(/=+$/, '');
-}
 
 function modPow(base: bigint, exp: bigint): bigint {
   let result = 1n;
@@ -50,41 +44,10 @@ function edwardsToMontgomery(pub: Uint8Array): Buffer {
   return out;
 }
 
-// X25519 through Node's crypto: a raw scalar and point wrapped as PKCS#8 / SPKI DER.
-function x25519(scalar: Uint8Array, point: Uint8Array): Buffer {
-  const privateKey = createPrivateKey({
-    key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), scalar]),
-    format: 'der',
-    type: 'pkcs8',
-  });
-  const publicKey = createPublicKey({
-    key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), point]),
-    format: 'der',
-    type: 'spki',
-  });
-  const shared = diffieHellman({ privateKey, publicKey });
-  if (shared.every((b) => b === 0)) throw new Error('ssh-ed25519: low-order point');
-  return shared;
-}
-
 const BASEPOINT = Buffer.concat([Buffer.from([9]), Buffer.alloc(31)]);
 
 function hkdf(ikm: Uint8Array, salt: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync('sha256', ikm, salt, LABEL, 32));
-}
-
-function seal(key: Uint8Array, plaintext: Uint8Array): Buffer {
-  const cipher = createCipheriv('chacha20-poly1305', key, Buffer.alloc(12), { authTagLength: 16 });
-  return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-}
-
-function open(key: Uint8Array, sealed: Uint8Array): Buffer {
-  const body = Buffer.from(sealed);
-  const decipher = createDecipheriv('chacha20-poly1305', key, Buffer.alloc(12), {
-    authTagLength: 16,
-  });
-  decipher.setAuthTag(body.subarray(body.length - 16));
-  return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]);
+  return ageHkdf(ikm, salt, LABEL);
 }
 
 /** Parses `ssh-ed25519 AAAA… comment` into its wire form and raw key. */
@@ -103,12 +66,17 @@ export function sshEd25519Recipient(line: string): Recipient {
   const { wire, key } = parseSshEd25519Recipient(line);
   const theirs = edwardsToMontgomery(key);
   return {
-    wrapFileKey(fileKey: Uint8Array): Stanza[] {
+    wrapFileKey(fileKey) {
       const ephemeral = randomBytes(32);
       const share = x25519(ephemeral, BASEPOINT);
       const shared = x25519(hkdf(new Uint8Array(0), wire), x25519(ephemeral, theirs));
       const wrapping = hkdf(shared, Buffer.concat([share, theirs]));
-      return [new Stanza(['ssh-ed25519', fingerprint(wire), b64(share)], seal(wrapping, fileKey))];
+      return [
+        {
+          args: ['ssh-ed25519', fingerprint(wire), encodeBase64NoPad(share)],
+          body: sealFileKey(wrapping, fileKey),
+        },
+      ];
     },
   };
 }
@@ -139,14 +107,14 @@ export function sshEd25519Identity(pem: string): Identity {
   const ours = edwardsToMontgomery(pub);
   const tag = fingerprint(wire);
   return {
-    unwrapFileKey(stanzas: Stanza[]): Uint8Array | null {
+    unwrapFileKey(stanzas) {
       for (const stanza of stanzas) {
         if (stanza.args[0] !== 'ssh-ed25519' || stanza.args[1] !== tag || stanza.args.length !== 3)
           continue;
         const share = Buffer.from(stanza.args[2] ?? '', 'base64');
         const shared = x25519(hkdf(new Uint8Array(0), wire), x25519(scalar, share));
         const wrapping = hkdf(shared, Buffer.concat([share, ours]));
-        return open(wrapping, stanza.body);
+        return openFileKey(wrapping, stanza.body);
       }
       return null;
     },

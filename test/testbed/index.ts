@@ -6,4 +6,5 @@ export {
 } from './control-plane.ts';
 export { findFreePort } from './free-port.ts';
 export { ensureTestbedBinaries, type InstallOptions } from './install.ts';
+export { type ManagedProcess, startManagedProcess } from './managed-process.ts';
 export { pathWithTestbed, testbedBinDir, testbedCacheDir } from './paths.ts';
