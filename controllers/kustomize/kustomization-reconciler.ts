@@ -39,7 +39,14 @@ import {
   failureReport,
   readyConditions,
 } from './report.ts';
-import { eventAnnotations, isNewRun, type Run, startRun, statusFields } from './run-state.ts';
+import {
+  eventAnnotations,
+  finalStatusFields,
+  isNewRun,
+  type Run,
+  startRun,
+  statusFields,
+} from './run-state.ts';
 import { resolveSource } from './source-step.ts';
 import type { StepError } from './step-error.ts';
 import { PruneError } from './step-outcome.ts';
@@ -238,7 +245,7 @@ export class KustomizationReconciler {
       context: run.context,
     });
     await this.#patch(run, {
-      ...statusFields(run),
+      ...finalStatusFields(run),
       lastAppliedRevision: revision,
       observedGeneration: run.context.observedGeneration,
     });
@@ -258,7 +265,7 @@ export class KustomizationReconciler {
     // As Flux's terminal errors: Stalled speaks for this generation, which kstatus requires
     // before it reads the object as Failed.
     await this.#patch(run, {
-      ...statusFields(run),
+      ...finalStatusFields(run),
       ...(!error.retryable && { observedGeneration: run.context.observedGeneration }),
     });
     const report = failureReport(error, run.start);

@@ -70,11 +70,22 @@ export function isNewRun(run: Run, source: ResolvedSource): boolean {
 
 /** The status fields every write of a run carries. */
 export function statusFields(run: Run): Record<string, unknown> {
-  const handled = requestedAt(run.start);
   return {
     conditions: run.conditions,
     ...(run.attemptedRevision !== undefined && { lastAttemptedRevision: run.attemptedRevision }),
     ...(run.inventory !== undefined && { inventory: { entries: run.inventory } }),
+  };
+}
+
+/**
+ * The status fields of a run's last write: also `lastHandledReconcileAt`, which (as in Flux)
+ * is recorded only once the run has finished, so that a client waiting for its request to be
+ * handled never sees it while the apply is still in progress.
+ */
+export function finalStatusFields(run: Run): Record<string, unknown> {
+  const handled = requestedAt(run.start);
+  return {
+    ...statusFields(run),
     ...(handled !== undefined && { lastHandledReconcileAt: handled }),
   };
 }
