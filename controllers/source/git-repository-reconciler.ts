@@ -133,10 +133,9 @@ export class GitRepositoryReconciler {
       );
     }
     if (!write) return;
-    await this.#patch(run, {
-      conditions: run.conditions,
-      ...(run.handled !== undefined && { lastHandledReconcileAt: run.handled }),
-    });
+    // lastHandledReconcileAt waits for the run's last write, as in Flux: a client waiting for
+    // its request must not see it handled while the run is still in progress.
+    await this.#patch(run, { conditions: run.conditions });
   }
 
   async #reconcileSource(
