@@ -84,6 +84,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     'preparing the local control plane (the first run builds it from source: about 6 minutes on 2 cores)',
   );
   const binDir = await ensureTestbedBinaries({
+    withEmulators: false,
     onProgress: (line) => progress(line.replace(/^\[testbed\] /, '')),
   });
   const work = await mkdtemp(join(tmpdir(), 'kustodian-demo-'));

@@ -16,6 +16,8 @@ export interface InstallOptions {
   /** Receives the script's progress lines (stderr), e.g. to show them to a person. */
   onProgress?: (line: string) => void;
   signal?: AbortSignal;
+  /** Also build the cloud KMS emulators (a long first build); only their tests need them. */
+  withEmulators?: boolean;
 }
 
 /**
@@ -26,6 +28,10 @@ export async function ensureTestbedBinaries(options: InstallOptions = {}): Promi
   const installScript = findInstallScript();
   const child = spawn('bash', [installScript], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env:
+      options.withEmulators === false
+        ? { ...process.env, KUSTODIAN_SKIP_EMULATORS: '1' }
+        : process.env,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const errLines: string[] = [];
