@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { createCertificateAuthority, issueCertificate } from '../testbed/index.ts';
 
 /** PEM contents of a throwaway CA, a server certificate for 127.0.0.1 and a client certificate. */
 export interface TestPki {
@@ -15,83 +11,18 @@ export interface TestPki {
   clientKey: string;
 }
 
-async function openssl(dir: string, args: string[]): Promise<void> {
-  try {
-    await run('openssl', args, { cwd: dir });
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`openssl ${args[0]} failed in ${dir}: ${stderr.trim()}`, { cause: error });
-  }
-}
-
-async function issue(
-  dir: string,
-  name: string,
-  subject: string,
-  extensions: string,
-): Promise<void> {
-  await writeFile(join(dir, `${name}.ext`), extensions);
-  await openssl(dir, [
-    'req',
-    '-new',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-subj',
-    subject,
-    '-out',
-    `${name}.csr`,
-  ]);
-  await openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    // A random serial per certificate: a shared serial file races when issued in parallel.
-    '-set_serial',
-    `0x${randomBytes(16).toString('hex')}`,
-    '-days',
-    '2',
-    '-sha256',
-    '-extfile',
-    `${name}.ext`,
-    '-out',
-    `${name}.crt`,
-  ]);
-}
-
 /** Creates a CA per run with openssl, then a serving and a client certificate signed by it. */
 export async function createTestPki(dir: string): Promise<TestPki> {
-  await openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-subj',
-    '/CN=kustodian-git-test-ca',
-    '-days',
-    '2',
-    '-sha256',
-    '-out',
-    'ca.crt',
-  ]);
+  const ca = await createCertificateAuthority(dir, 'kustodian-git-test-ca');
   await Promise.all([
-    issue(
+    issueCertificate(
+      ca,
       dir,
       'server',
       '/CN=git-server',
       'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
     ),
-    issue(dir, 'client', '/CN=git-client', 'extendedKeyUsage=clientAuth\n'),
+    issueCertificate(ca, dir, 'client', '/CN=git-client', 'extendedKeyUsage=clientAuth\n'),
   ]);
   const read = (name: string) => readFile(join(dir, name), 'utf8');
   return {

@@ -28,14 +28,46 @@ async function openssl(dir: string, args: string[]): Promise<void> {
   }
 }
 
-/** Signs a client or server certificate with the CA; `extensions` is an openssl extfile body. */
-async function issueCertificate(
-  pki: ControlPlanePki,
+/** A throwaway certificate authority: paths of its certificate and key. */
+export interface CertificateAuthority {
+  readonly cert: string;
+  readonly key: string;
+}
+
+/** Creates a self-signed CA as `ca.crt`/`ca.key` in `dir`. */
+export async function createCertificateAuthority(
+  dir: string,
+  commonName: string,
+): Promise<CertificateAuthority> {
+  await openssl(dir, ['genrsa', '-out', 'ca.key', '2048']);
+  await openssl(dir, [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    'ca.key',
+    '-subj',
+    `/CN=${commonName}`,
+    '-days',
+    '7',
+    '-sha256',
+    '-out',
+    'ca.crt',
+  ]);
+  return { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
+}
+
+/**
+ * Signs a client or server certificate with `ca` as `<name>.crt`/`<name>.key` in `dir`;
+ * `extensions` is an openssl extfile body.
+ */
+export async function issueCertificate(
+  ca: CertificateAuthority,
+  dir: string,
   name: string,
   subject: string,
   extensions: string,
 ): Promise<void> {
-  const { dir } = pki;
   const extFile = join(dir, `${name}.ext`);
   await writeFile(extFile, extensions);
   await openssl(dir, ['genrsa', '-out', `${name}.key`, '2048']);
@@ -55,10 +87,10 @@ async function issueCertificate(
     '-in',
     `${name}.csr`,
     '-CA',
-    pki.caCert,
+    ca.cert,
     '-CAkey',
-    pki.caKey,
-    // A random serial per certificate: a shared serial file races when certificates are issued in parallel.
+    ca.key,
+    // A random serial per certificate: a shared serial file races when issued in parallel.
     '-set_serial',
     `0x${randomBytes(16).toString('hex')}`,
     '-days',
@@ -88,30 +120,18 @@ export async function createControlPlanePki(dir: string): Promise<ControlPlanePk
     serviceAccountKey: join(dir, 'sa.key'),
     serviceAccountPub: join(dir, 'sa.pub'),
   };
-  await openssl(dir, ['genrsa', '-out', 'ca.key', '2048']);
-  await openssl(dir, [
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    'ca.key',
-    '-subj',
-    '/CN=kustodian-testbed-ca',
-    '-days',
-    '7',
-    '-sha256',
-    '-out',
-    'ca.crt',
-  ]);
+  const ca = await createCertificateAuthority(dir, 'kustodian-testbed-ca');
   await Promise.all([
     issueCertificate(
-      pki,
+      ca,
+      dir,
       'serving',
       '/CN=kube-apiserver',
       'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
     ),
     issueCertificate(
-      pki,
+      ca,
+      dir,
       'admin',
       '/O=system:masters/CN=kustodian-admin',
       'extendedKeyUsage=clientAuth\n',
