@@ -27,6 +27,8 @@ export GOMAXPROCS="${GOMAXPROCS:-2}"
 say() { printf '[testbed] %s\n' "$*" >&2; }
 
 need_go() {
+  # Go's own installer puts it in /usr/local/go, which a non-login shell may not have on PATH.
+  if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
   command -v go >/dev/null 2>&1 || { say "go is not on PATH: the test bed builds its parts with Go (see README, Requirements)"; exit 3; }
 }
 
