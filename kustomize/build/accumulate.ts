@@ -11,6 +11,7 @@ import { generateResource } from '../generate/generator.ts';
 import { parseResources } from '../resource/load-resources.ts';
 import type { Resource } from '../resource/resource.ts';
 import type { Var } from '../vars/index.ts';
+import { recordFileOrigin, recordGeneratorOrigin } from './build-metadata.ts';
 import {
   type BuildContext,
   displayPath,
@@ -19,6 +20,7 @@ import {
   resolveEntry,
   type Target,
 } from './loader.ts';
+import { setCustomSchema } from './openapi.ts';
 import { absorbResource, appendResources } from './res-map.ts';
 import { runTransformers } from './run-transformers.ts';
 import { decodeVar, mergeVarSets, mergeVars } from './vars.ts';
@@ -86,6 +88,7 @@ export async function accumulateTarget(
       (path) => readTargetFile(ctx, target, path),
       target.file,
     );
+    recordGeneratorOrigin(ctx, target, generated, `${args.kind}Generator`);
     absorbResource(resources, generated);
   }
   let current = acc;
@@ -98,6 +101,7 @@ export async function accumulateTarget(
       );
     }
     const component = await loadTarget(ctx, located.fs, located.dir, target);
+    await setCustomSchema(ctx, component);
     if (component.kustomization.kind !== 'Component') {
       throw new KustomizeError(
         'InvalidKustomization',
@@ -136,7 +140,9 @@ async function accumulateResource(
   if (!stat.isDirectory) {
     const bytes = await readTargetFile(ctx, target, entry);
     const source = displayPath(await target.fs.realPath(path));
-    appendResources(acc.resources, parseResources(decoder.decode(bytes), source, ctx.limits));
+    const parsed = parseResources(decoder.decode(bytes), source, ctx.limits);
+    recordFileOrigin(ctx, target, parsed, path);
+    appendResources(acc.resources, parsed);
     return;
   }
   await accumulateDirectory(ctx, target, acc, { fs: target.fs, dir: path });
@@ -173,6 +179,7 @@ async function accumulateDirectory(
   located: { fs: KustomizeFs; dir: string },
 ): Promise<void> {
   const sub = await loadTarget(ctx, located.fs, located.dir, target);
+  await setCustomSchema(ctx, sub);
   if (sub.kustomization.kind === 'Component') {
     throw new KustomizeError(
       'InvalidKustomization',

@@ -18,9 +18,11 @@ import {
   stringScalar,
 } from '../resource/yaml-node.ts';
 import { accumulateTarget, emptyAccumulator } from './accumulate.ts';
+import { decodeBuildMetadata, writeBuildMetadata } from './build-metadata.ts';
 import { defaultLegacySortOptions, type LegacySortOptions, sortLegacy } from './legacy-order.ts';
-import { loadTarget, type RemoteFetcher } from './loader.ts';
+import { type BuildContext, loadTarget, type RemoteFetcher } from './loader.ts';
 import { fixNameReferences } from './name-reference.ts';
+import { setCustomSchema } from './openapi.ts';
 import { resolveVars } from './vars.ts';
 
 /** `--reorder`: kustomize's legacy kind order, or the order resources were read in. */
@@ -38,6 +40,11 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Fetches remote bases; without it a remote base is refused (`NotSupported`). */
   fetchRemote?: RemoteFetcher;
+  /**
+   * The version in the `app.kubernetes.io/managed-by: kustomize-<version>` label written for
+   * `buildMetadata: [managedByLabel]`. Default `(devel)`, what `kubectl kustomize` prints.
+   */
+  kustomizeVersion?: string;
 }
 
 export interface BuildResult {
@@ -56,7 +63,7 @@ export async function build(
   dir: string,
   options: BuildOptions = {},
 ): Promise<BuildResult> {
-  const ctx = {
+  const ctx: BuildContext = {
     fs,
     restrictor: options.loadRestrictor ?? 'LoadRestrictionsRootOnly',
     limits: { ...defaultLoadLimits, ...options.limits },
@@ -64,6 +71,8 @@ export async function build(
     maxTargets: options.maxTargets ?? 10_000,
     signal: options.signal,
     fetchRemote: options.fetchRemote,
+    schema: undefined,
+    buildMetadata: decodeBuildMetadata(undefined),
   };
   const stat = await fs.stat(dir);
   if (stat === undefined || !stat.isDirectory) {
@@ -73,6 +82,8 @@ export async function build(
     );
   }
   const target = await loadTarget(ctx, fs, dir, undefined);
+  ctx.buildMetadata = decodeBuildMetadata(target);
+  await setCustomSchema(ctx, target);
   const {
     resources: accumulated,
     config,
@@ -82,7 +93,11 @@ export async function build(
   fixNameReferences(accumulated, config.nameReference);
   await resolveVars(accumulated, vars, config.varReference);
   const kept = accumulated.filter((r) => !isLocalConfig(r));
-  for (const resource of kept) stringifyAnnotations(resource);
+  const managedBy = `kustomize-${options.kustomizeVersion ?? '(devel)'}`;
+  for (const resource of kept) {
+    writeBuildMetadata(ctx.buildMetadata, resource, managedBy);
+    stringifyAnnotations(resource);
+  }
   const order = decodeSortOptions(target.kustomization.sortOptions, target.file);
   // sortOptions in the kustomization wins over the --reorder flag, as in kustomize.
   const reorder = options.reorder ?? 'legacy';

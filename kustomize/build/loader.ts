@@ -5,6 +5,8 @@ import { isPathWithin } from '../fs/kustomize-fs.ts';
 import { checkFileLoad, type LoadRestrictor } from '../fs/load-restrictor.ts';
 import { type Kustomization, parseKustomization } from '../kustomization/kustomization.ts';
 import type { LoadLimits } from '../resource/load-resources.ts';
+import type { PatchSchema } from '../schema/index.ts';
+import type { BuildMetadata } from './build-metadata.ts';
 
 /** kustomize's recognized kustomization file names, in its order. */
 export const kustomizationFileNames = [
@@ -23,6 +25,13 @@ export interface BuildContext {
   maxTargets: number;
   signal: AbortSignal | undefined;
   fetchRemote: RemoteFetcher | undefined;
+  /**
+   * The custom `openapi: {path}` schema of the build, used by every strategic merge from the
+   * moment it is set (kustomize keeps it in one global; see openapi.ts).
+   */
+  schema: PatchSchema | undefined;
+  /** The built kustomization's `buildMetadata` (set once it is loaded). */
+  buildMetadata: BuildMetadata;
 }
 
 /**

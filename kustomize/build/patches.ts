@@ -15,6 +15,7 @@ import {
 } from '../resource/resource.ts';
 import { idString, isSameId } from '../resource/resource-id.ts';
 import { deleteField, ensureMap, setField, stringScalar } from '../resource/yaml-node.ts';
+import type { PatchSchema } from '../schema/index.ts';
 import { guard } from './guard.ts';
 import { decodeSelector, selectResources } from './select-resources.ts';
 
@@ -33,6 +34,8 @@ interface SmOptions {
   allowKindChange: boolean;
   /** kustomize's `ResMap.ApplySmPatch` path: the patch takes the target's apiVersion. */
   viaSelection: boolean;
+  /** The build's custom `openapi` schema; undefined for the built-in Kubernetes one. */
+  schema: PatchSchema | undefined;
 }
 
 /** kustomize's `Resource.ApplySmPatch`; returns false when the patch deleted the resource. */
@@ -52,7 +55,13 @@ function applySmPatch(
   const namespace = getNamespace(resource);
   const kind = getKind(resource);
   if (options.allowNameChange || options.allowKindChange) storePreviousId(resource);
-  const result = guard(where, () => engines.applyStrategicMergePatch(resource.node, patchNode));
+  const result = guard(where, () =>
+    engines.applyStrategicMergePatch(
+      resource.node,
+      patchNode,
+      options.schema === undefined ? {} : { schema: options.schema },
+    ),
+  );
   if (result === undefined || result.items.length === 0) return false;
   resource.node = result as YAMLMap;
   if (!options.allowKindChange) setField(resource.node, 'kind', stringScalar(kind));
@@ -104,6 +113,7 @@ export async function runPatchesStrategicMerge(
   entries: readonly unknown[],
   read: TargetFileReader,
   where: string,
+  schema: PatchSchema | undefined,
 ): Promise<void> {
   if (entries.length === 0) return;
   const engines = await patchEngines();
@@ -129,7 +139,7 @@ export async function runPatchesStrategicMerge(
       resources,
       [target],
       patch,
-      { allowNameChange: false, allowKindChange: false, viaSelection: true },
+      { allowNameChange: false, allowKindChange: false, viaSelection: true, schema },
       where,
     );
   }
@@ -170,6 +180,7 @@ export async function runPatches(
   entries: readonly unknown[],
   read: TargetFileReader,
   where: string,
+  schema: PatchSchema | undefined,
 ): Promise<void> {
   if (entries.length === 0) return;
   const engines = await patchEngines();
@@ -197,6 +208,7 @@ export async function runPatches(
     const parsed = parsePatchText(engines, text, at);
     if (parsed.sm) {
       const smOptions = {
+        schema,
         allowNameChange: options.boolean('allowNameChange'),
         allowKindChange: options.boolean('allowKindChange'),
       };

@@ -143,6 +143,10 @@ export function absorbResource(resources: Resource[], resource: Resource): void 
   resource.namePrefixes = [...old.namePrefixes];
   resource.nameSuffixes = [...old.nameSuffixes];
   resource.varNames = [...old.varNames];
+  // buildMetadata, as kubectl shows it: the transformers that ran over the old resource stay
+  // listed, and a merge (not a replace) keeps the old resource's origin.
+  if (old.transformations !== undefined) resource.transformations = [...old.transformations];
+  if (behavior === 'merge' && old.origin !== undefined) resource.origin = old.origin;
   resource.generator = {
     behavior: old.generator?.behavior ?? behavior,
     needsHashSuffix:

@@ -34,6 +34,10 @@ export interface Kustomization {
   replacements: unknown[];
   vars: unknown[];
   sortOptions: unknown;
+  /** `buildMetadata` options (only the built kustomization's count). */
+  buildMetadata: string[];
+  /** `openapi`: `path` names a custom OpenAPI schema for strategic merge (top level only). */
+  openapi: Map<string, string>;
   /** Fields we recognize but refuse to run (plugins, Helm, remote). */
   unsupported: string[];
 }
@@ -76,7 +80,6 @@ const knownFields = [
 ] as const;
 
 const unsupportedFields = [
-  'openapi',
   'helmGlobals',
   'helmCharts',
   'helmChartInflationGenerator',
@@ -84,7 +87,6 @@ const unsupportedFields = [
   'transformers',
   'validators',
   'crds',
-  'buildMetadata',
 ] as const;
 
 /** Parses and checks a kustomization file; `where` names it in errors. */
@@ -152,6 +154,8 @@ export function parseKustomization(text: string, where: string): Kustomization {
     replacements: reader.list('replacements'),
     vars: reader.list('vars'),
     sortOptions: reader.raw('sortOptions'),
+    openapi: reader.stringMap('openapi'),
+    buildMetadata: reader.strings('buildMetadata'),
     unsupported: unsupportedFields.filter((f) => {
       const value = reader.raw(f);
       if (value === undefined || value === null) return false;

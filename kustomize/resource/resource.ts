@@ -23,7 +23,17 @@ export interface Resource {
   generator?: { behavior: GeneratorBehavior; needsHashSuffix: boolean };
   /** Names of the legacy `vars` that read this resource (kustomize's `refVarNames`). */
   varNames: string[];
+  /** Where it came from, for `buildMetadata: [originAnnotations]`. */
+  origin?: Origin;
+  /** Built-in transformers that ran over it, for `buildMetadata: [transformerAnnotations]`. */
+  transformations?: Origin[];
 }
+
+/**
+ * kustomize's `resource.Origin`: a file (path relative to the built kustomization), or the
+ * built-in generator or transformer `kind` configured in a kustomization file.
+ */
+export type Origin = { path: string } | { configuredIn: string; kind: string };
 
 export function createResource(node: YAMLMap, source: string): Resource {
   return { node, source, previousIds: [], namePrefixes: [], nameSuffixes: [], varNames: [] };
@@ -37,6 +47,7 @@ export function cloneResource(resource: Resource): Resource {
     namePrefixes: [...resource.namePrefixes],
     nameSuffixes: [...resource.nameSuffixes],
     varNames: [...resource.varNames],
+    ...(resource.transformations ? { transformations: [...resource.transformations] } : {}),
     ...(resource.generator ? { generator: { ...resource.generator } } : {}),
   };
 }
