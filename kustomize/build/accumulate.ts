@@ -1,4 +1,5 @@
 import { KustomizeError } from '../errors.ts';
+import { transformerConfigFromCrds } from '../field-spec/crd-config.ts';
 import {
   defaultTransformerConfig,
   emptyTransformerConfig,
@@ -49,7 +50,7 @@ export function emptyAccumulator(): Accumulator {
   return { resources: [], config: emptyTransformerConfig(), vars: [] };
 }
 
-/** This kustomization's field specs: the built-in tables plus its `configurations` files. */
+/** This kustomization's field specs: the built-in tables, its `configurations` and `crds` files. */
 async function ownConfig(ctx: BuildContext, target: Target): Promise<TransformerConfig> {
   let config = defaultTransformerConfig();
   for (const path of target.kustomization.configurations) {
@@ -57,6 +58,14 @@ async function ownConfig(ctx: BuildContext, target: Target): Promise<Transformer
     config = mergeTransformerConfig(
       config,
       parseTransformerConfig(text, `${target.file}: ${path}`),
+    );
+  }
+  // kustomize merges the `crds` specs after `configurations`, before running generators.
+  for (const path of target.kustomization.crds) {
+    const text = decoder.decode(await readTargetFile(ctx, target, path));
+    config = mergeTransformerConfig(
+      config,
+      transformerConfigFromCrds(text, `${target.file}: ${path}`),
     );
   }
   return config;

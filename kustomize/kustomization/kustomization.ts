@@ -86,7 +86,6 @@ const unsupportedFields = [
   'generators',
   'transformers',
   'validators',
-  'crds',
 ] as const;
 
 /** Parses and checks a kustomization file; `where` names it in errors. */
