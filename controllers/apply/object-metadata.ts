@@ -1,3 +1,4 @@
+import { formatInventoryId, InventoryIdError, parseInventoryId } from '../../api/index.ts';
 import { ApplyError } from './apply-error.ts';
 import { type KubeObject, parseApiVersion } from './kube-object.ts';
 
@@ -9,16 +10,6 @@ export interface ObjMetadata {
   readonly kind: string;
 }
 
-const fieldSeparator = '_';
-// RBAC names may hold colons (system:auth-delegator); cli-utils stores them as "__".
-const colonTranscoded = '__';
-const rbacGroup = 'rbac.authorization.k8s.io';
-const rbacKinds = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
-
-function isRbac(meta: ObjMetadata): boolean {
-  return meta.group === rbacGroup && rbacKinds.has(meta.kind);
-}
-
 export function objMetadataOf(object: KubeObject): ObjMetadata {
   return {
     namespace: object.metadata.namespace ?? '',
@@ -28,32 +19,19 @@ export function objMetadataOf(object: KubeObject): ObjMetadata {
   };
 }
 
-/** The inventory id, `<namespace>_<name>_<group>_<kind>`, as Flux stores it. */
+/** The inventory id, `<namespace>_<name>_<group>_<kind>`, as Flux stores it (see api/). */
 export function formatObjMetadata(meta: ObjMetadata): string {
-  const name = isRbac(meta) ? meta.name.replaceAll(':', colonTranscoded) : meta.name;
-  return [meta.namespace, name, meta.group, meta.kind].join(fieldSeparator);
+  return formatInventoryId(meta);
 }
 
-/**
- * Parses an inventory id. Namespace is up to the first `_`, kind after the last, group before
- * it; the rest is the name (names cannot hold `_`, but they may hold `__` for a colon).
- */
+/** Parses an inventory id with api/'s parser, as an ApplyError the apply engine reports. */
 export function parseObjMetadata(id: string): ObjMetadata {
-  const first = id.indexOf(fieldSeparator);
-  const last = id.lastIndexOf(fieldSeparator);
-  const groupEnd = last < 0 ? -1 : id.lastIndexOf(fieldSeparator, last - 1);
-  if (first < 0 || last <= first || groupEnd < first) {
-    throw new ApplyError(
-      'InventoryInvalid',
-      `inventory id "${id}" is not <namespace>_<name>_<group>_<kind>`,
-    );
+  try {
+    return parseInventoryId(id);
+  } catch (error) {
+    if (!(error instanceof InventoryIdError)) throw error;
+    throw new ApplyError('InventoryInvalid', error.message);
   }
-  return {
-    namespace: id.slice(0, first),
-    name: id.slice(first + 1, groupEnd).replaceAll(colonTranscoded, ':'),
-    group: id.slice(groupEnd + 1, last),
-    kind: id.slice(last + 1),
-  };
 }
 
 /** Flux's change-set subject: `Kind/namespace/name`, or `Kind/name` for cluster objects. */
