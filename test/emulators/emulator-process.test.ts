@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatorStartError, startEmulator } from './emulator-process.ts';
 
@@ -56,8 +56,10 @@ describe('startEmulator', () => {
     const message = (error as EmulatorStartError).message;
     expect(message).toContain('crashing-emulator exited before it was ready');
     expect(message).toContain(`127.0.0.1:${ports[2]}: bind: address already in use`);
-    // The log is kept for the person reading the error.
-    expect(existsSync((error as EmulatorStartError).logPath)).toBe(true);
+    // The log is kept for the person reading the error; the test removes it once read.
+    const { logPath } = error as EmulatorStartError;
+    expect(existsSync(logPath)).toBe(true);
+    await rm(dirname(logPath), { recursive: true, force: true });
   });
 
   it('stops an emulator that never becomes ready and says so', async () => {
@@ -71,5 +73,6 @@ describe('startEmulator', () => {
     expect((error as Error).message).toMatch(
       /silent-emulator was not ready in time on 127\.0\.0\.1:\d+/,
     );
+    await rm(dirname((error as EmulatorStartError).logPath), { recursive: true, force: true });
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneStartError, startControlPlane, testbedBinDir } from '../testbed/index.ts';
 
@@ -54,6 +54,8 @@ describe('control plane lifecycle', () => {
     expect(startError.part).toBe('etcd');
     expect(startError.message).toContain(startError.logPath);
     expect(await readFile(startError.logPath, 'utf8')).toContain('cannot open data dir');
+    // A failed start keeps its directory for the person reading the error; the test removes it.
+    await rm(dirname(startError.logPath), { recursive: true, force: true });
   });
 });
 
