@@ -74,31 +74,12 @@ export const commonLabelsFieldSpecs: readonly FieldSpecRow[] = [
   ['spec/podSelector/matchLabels', 'networking.k8s.io||NetworkPolicy'],
   ['spec/ingress/from/podSelector/matchLabels', 'networking.k8s.io||NetworkPolicy'],
   ['spec/egress/to/podSelector/matchLabels', 'networking.k8s.io||NetworkPolicy'],
-  ['metadata/labels', '||', true],
-  ['spec/template/metadata/labels', '|v1|ReplicationController', true],
-  ['spec/template/metadata/labels', '||Deployment', true],
-  ['spec/template/metadata/labels', '||ReplicaSet', true],
-  ['spec/template/metadata/labels', '||DaemonSet', true],
-  ['spec/template/metadata/labels', 'apps||StatefulSet', true],
-  ['spec/volumeClaimTemplates[]/metadata/labels', 'apps||StatefulSet', true],
-  ['spec/template/metadata/labels', 'batch||Job', true],
-  ['spec/jobTemplate/metadata/labels', 'batch||CronJob', true],
-  ['spec/jobTemplate/spec/template/metadata/labels', 'batch||CronJob', true],
+  // The metadata and template labels come last, as in kustomize's table.
+  ...metadataLabelsFieldSpecs,
 ];
 
 /** Where labels with `includeTemplates` go (same rows as metadata labels). */
-export const templateLabelsFieldSpecs: readonly FieldSpecRow[] = [
-  ['metadata/labels', '||', true],
-  ['spec/template/metadata/labels', '|v1|ReplicationController', true],
-  ['spec/template/metadata/labels', '||Deployment', true],
-  ['spec/template/metadata/labels', '||ReplicaSet', true],
-  ['spec/template/metadata/labels', '||DaemonSet', true],
-  ['spec/template/metadata/labels', 'apps||StatefulSet', true],
-  ['spec/volumeClaimTemplates[]/metadata/labels', 'apps||StatefulSet', true],
-  ['spec/template/metadata/labels', 'batch||Job', true],
-  ['spec/jobTemplate/metadata/labels', 'batch||CronJob', true],
-  ['spec/jobTemplate/spec/template/metadata/labels', 'batch||CronJob', true],
-];
+export const templateLabelsFieldSpecs: readonly FieldSpecRow[] = metadataLabelsFieldSpecs;
 
 /** Where `commonAnnotations` go. */
 export const commonAnnotationsFieldSpecs: readonly FieldSpecRow[] = [
