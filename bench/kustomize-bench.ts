@@ -221,14 +221,23 @@ async function writeTree(root: string, tree: Tree): Promise<void> {
 
 interface Measure {
   seconds: number;
+  /** User + system CPU seconds (GNU time, 10 ms steps): steadier than wall on a busy machine. */
+  cpu: number;
   peakKb: number;
   stdout: string;
 }
 
 /** Runs a command under GNU time; wall seconds and peak RSS (kB). */
-function measure(command: string, args: string[], cwd: string): Promise<Measure> {
+function measure(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Measure> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '%e %M', command, ...args], { cwd });
+    // Wall time from here (GNU time's %e has 10 ms steps), CPU and peak RSS from GNU time.
+    const start = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', command, ...args], { cwd, env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -236,11 +245,13 @@ function measure(command: string, args: string[], cwd: string): Promise<Measure>
     child.on('error', reject);
     child.on('close', (code) => {
       const lines = Buffer.concat(err).toString('utf8').trim().split('\n');
-      const [seconds = 'NaN', peakKb = 'NaN'] = (lines.at(-1) ?? '').split(' ');
+      const seconds = (performance.now() - start) / 1000;
+      const [peakKb = 'NaN', user = 'NaN', system = 'NaN'] = (lines.at(-1) ?? '').split(' ');
       if (code !== 0) reject(new Error(`${command} failed: ${lines.join('\n')}`));
       else
         resolve({
-          seconds: Number(seconds),
+          seconds,
+          cpu: Number(user) + Number(system),
           peakKb: Number(peakKb),
           stdout: Buffer.concat(out).toString('utf8'),
         });
@@ -259,9 +270,13 @@ async function benchTree(label: string, root: string, dir: string): Promise<void
   const kubectl: Measure[] = [];
   const ours: Measure[] = [];
   const engine: Measure[] = [];
+  const modules: Measure[] = [];
+  // The same build started from its modules (the bundle) instead of the startup snapshot.
+  const noSnapshot = { ...process.env, KUSTODIAN_SNAPSHOT: 'off' };
   for (let i = 0; i < runs; i++) {
     kubectl.push(await measure('kubectl', ['kustomize', dir], root));
     ours.push(await measure(kustodian, ['kustomize', dir], root));
+    modules.push(await measure(kustodian, ['kustomize', dir], root, noSnapshot));
     // The engine alone, from the sources, with the V8 flag that bin/kustodian.js passes.
     engine.push(await measure(node, ['--max-semi-space-size=4', entry, 'kustomize', dir], root));
   }
@@ -277,13 +292,20 @@ async function benchTree(label: string, root: string, dir: string): Promise<void
   const us = median(ours.map((m) => m.seconds));
   const kRss = median(kubectl.map((m) => m.peakKb));
   const uRss = median(ours.map((m) => m.peakKb));
+  const mt = median(modules.map((m) => m.seconds));
+  const kCpu = median(kubectl.map((m) => m.cpu));
+  const uCpu = median(ours.map((m) => m.cpu));
+  const mCpu = median(modules.map((m) => m.cpu));
+  const mRss = median(modules.map((m) => m.peakKb));
   const et = median(engine.map((m) => m.seconds));
   const eRss = median(engine.map((m) => m.peakKb));
   process.stdout.write(
     [
-      `${label}: ${ours[0]?.stdout.split('\n---\n').length ?? 0} resources, output identical: ${same && engine[0]?.stdout === kubectl[0]?.stdout}`,
+      `${label}: ${ours[0]?.stdout.split('\n---\n').length ?? 0} resources, output identical: ${same && engine[0]?.stdout === kubectl[0]?.stdout && modules[0]?.stdout === kubectl[0]?.stdout}`,
       `  wall    kubectl ${kt.toFixed(2)}s  kustodian ${us.toFixed(2)}s  speedup ×${(kt / us).toFixed(2)}`,
       `  peak    kubectl ${(kRss / 1024).toFixed(0)} MiB  kustodian ${(uRss / 1024).toFixed(0)} MiB  ratio ${(uRss / kRss).toFixed(2)}`,
+      `  cpu     kubectl ${kCpu.toFixed(2)}s  kustodian ${uCpu.toFixed(2)}s  speedup ×${(kCpu / uCpu).toFixed(2)}`,
+      `  no snapshot (KUSTODIAN_SNAPSHOT=off) ${mt.toFixed(2)}s (×${(kt / mt).toFixed(2)})  cpu ${mCpu.toFixed(2)}s (×${(kCpu / mCpu).toFixed(2)})  peak ${(mRss / 1024).toFixed(0)} MiB (ratio ${(mRss / kRss).toFixed(2)})`,
       `  engine-only process (--max-semi-space-size=4) ${et.toFixed(2)}s (×${(kt / et).toFixed(2)})  peak ${(eRss / 1024).toFixed(0)} MiB (ratio ${(eRss / kRss).toFixed(2)})`,
       `  library build ${median(library).toFixed(3)}s (median of ${runs}, in process)`,
       '',

@@ -5,7 +5,7 @@
 // and `kubectl apply --server-side` of the same objects. Run: `npx node bench/kustomize-controller-bench.ts`
 // (BENCH_SIZES=100,500 and BENCH_TIMEOUT_S=1500 by default).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -50,13 +50,26 @@ import { type BenchResult, printReport } from './kustomize-controller-report.ts'
 const SIZES = (process.env.BENCH_SIZES ?? '100,500').split(',').map(Number);
 const BUDGET_MS = Number(process.env.BENCH_TIMEOUT_S ?? 1500) * 1000;
 const CONCURRENT = 20;
-// Node flags for the controller only, to try V8 heap settings: `--max-semi-space-size=4`.
-const CONTROLLER_NODE_OPTIONS = process.env.BENCH_CONTROLLER_NODE_OPTIONS ?? '';
+const root = join(import.meta.dirname, '..');
+
+/**
+ * The V8 flags users run the controller with: those bin/kustodian.js starts Node with, from
+ * its shell prologue (`exec node <flags> "$here"`) or its shebang line.
+ */
+function launcherNodeFlags(): string {
+  const launcher = readFileSync(join(root, 'bin', 'kustodian.js'), 'utf8');
+  const prologue = /^exec node (.*?) "\$here"/m.exec(launcher)?.[1];
+  const shebang = /^#!.*\bnode\s+(.*)$/.exec(launcher.split('\n')[0] ?? '')?.[1];
+  return (prologue ?? shebang ?? '').trim();
+}
+// Node flags for the controller: the launcher's, then any to try from the environment
+// (`BENCH_CONTROLLER_NODE_OPTIONS=--max-old-space-size=96`); NODE_OPTIONS takes V8 heap flags.
+const CONTROLLER_NODE_OPTIONS = [launcherNodeFlags(), process.env.BENCH_CONTROLLER_NODE_OPTIONS]
+  .filter(Boolean)
+  .join(' ');
 const controllerEnv: NodeJS.ProcessEnv = CONTROLLER_NODE_OPTIONS
   ? { ...process.env, NODE_OPTIONS: CONTROLLER_NODE_OPTIONS }
   : process.env;
-
-const root = join(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'kustodian-ks-bench-'));
 const cleanups: (() => Promise<void> | void)[] = [
   () => rmSync(work, { recursive: true, force: true }),

@@ -32,21 +32,52 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-function timeProcess(command: string, args: string[]): number {
-  const times: number[] = [];
+interface Run {
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Timing {
+  /** Median wall time, ms. */
+  wall: number;
+  /** Median CPU time (user + system) of the process, ms: steadier than wall on a busy machine. */
+  cpu: number;
+}
+
+/**
+ * Times each run under bash's `time` (rusage of the child, to the millisecond), the runs
+ * interleaved so that a change in load hits all alike.
+ */
+function timeProcesses(runs: Run[]): Timing[] {
+  const wall = runs.map((): number[] => []);
+  const cpu = runs.map((): number[] => []);
+  const failed = new Set<number>();
   for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    const result = spawnSync(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    times.push(performance.now() - start);
-    if (result.status !== 0) {
-      // Another part of the program may not build right now; report the row as n/a.
-      console.error(
-        `  (${args[0] ?? command} failed: ${result.stderr.toString().split('\n')[0]?.slice(0, 160)})`,
+    runs.forEach(({ command, args, env: extra }, k) => {
+      if (failed.has(k)) return;
+      const start = performance.now();
+      const result = spawnSync(
+        'bash',
+        ['-c', 'TIMEFORMAT="%3U %3S"; time "$@" >/dev/null', 'bash', command, ...args],
+        { env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] },
       );
-      return Number.NaN;
-    }
+      wall[k]?.push(performance.now() - start);
+      const lines = result.stderr.toString().trim().split('\n');
+      const [user = Number.NaN, system = Number.NaN] = (lines.at(-1) ?? '').split(' ').map(Number);
+      cpu[k]?.push((user + system) * 1000);
+      if (result.status !== 0) {
+        // Another part of the program may not build right now; report the row as n/a.
+        console.error(`  (${args[0] ?? command} failed: ${lines[0]?.slice(0, 160)})`);
+        failed.add(k);
+      }
+    });
   }
-  return median(times);
+  return runs.map((_, k) =>
+    failed.has(k)
+      ? { wall: Number.NaN, cpu: Number.NaN }
+      : { wall: median(wall[k] ?? []), cpu: median(cpu[k] ?? []) },
+  );
 }
 
 async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
@@ -95,16 +126,23 @@ async function bench(name: string, format: Format, ext: string, plain: string): 
   // The timed build must also be right: its decryption equals the plaintext.
   const check = spawnSync(kustodian, ['sops', 'decrypt', encPath], { env, maxBuffer: 1 << 28 });
   if (check.stdout.toString() !== plain) console.error(`  (${name}: our decryption differs)`);
-  const sopsDecrypt = timeProcess('sops', ['--disable-version-check', '--decrypt', encPath]);
-  const oursDecrypt = timeProcess(kustodian, ['sops', 'decrypt', encPath]);
-  const sopsEncrypt = timeProcess('sops', [
-    '--disable-version-check',
-    '--encrypt',
-    '--age',
-    recipient,
-    plainPath,
+  // KUSTODIAN_SNAPSHOT=off: the same build started from its modules (the bundle) instead of
+  // the startup snapshot, to show what the snapshot gains in the same run.
+  const modules = { KUSTODIAN_SNAPSHOT: 'off' };
+  const encryptArgs = ['sops', 'encrypt', '--age', recipient, plainPath];
+  const [sopsDecrypt, oursDecrypt, modulesDecrypt] = timeProcesses([
+    { command: 'sops', args: ['--disable-version-check', '--decrypt', encPath] },
+    { command: kustodian, args: ['sops', 'decrypt', encPath] },
+    { command: kustodian, args: ['sops', 'decrypt', encPath], env: modules },
   ]);
-  const oursEncrypt = timeProcess(kustodian, ['sops', 'encrypt', '--age', recipient, plainPath]);
+  const [sopsEncrypt, oursEncrypt, modulesEncrypt] = timeProcesses([
+    {
+      command: 'sops',
+      args: ['--disable-version-check', '--encrypt', '--age', recipient, plainPath],
+    },
+    { command: kustodian, args: encryptArgs },
+    { command: kustodian, args: encryptArgs, env: modules },
+  ]);
   const libDecrypt = await timeAsync(() => decryptFile(bytes, { format, keySources }));
   const libEncrypt = await timeAsync(() =>
     encryptFile(Buffer.from(plain), {
@@ -115,13 +153,21 @@ async function bench(name: string, format: Format, ext: string, plain: string): 
   );
 
   const ms = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(1)).padStart(8);
+  const ratio = (ours: number, theirs: number) =>
+    Number.isNaN(ours) ? ' n/a' : (ours / theirs).toFixed(2);
   const row = (what: string, ours: number, theirs: number) =>
-    `  ${what.padEnd(32)} ours ${ms(ours)} ms   sops ${ms(theirs)} ms   ratio ${Number.isNaN(ours) ? 'n/a' : (ours / theirs).toFixed(2)}`;
+    `  ${what.padEnd(32)} ours ${ms(ours)} ms   sops ${ms(theirs)} ms   ratio ${ratio(ours, theirs)}`;
+  const processRow = (what: string, ours: Timing | undefined, theirs: Timing | undefined) =>
+    `${row(what, ours?.wall ?? Number.NaN, theirs?.wall ?? Number.NaN)}   cpu ratio ${ratio(ours?.cpu ?? Number.NaN, theirs?.cpu ?? Number.NaN)} (${ms(ours?.cpu ?? Number.NaN)} / ${ms(theirs?.cpu ?? Number.NaN)} ms)`;
+  const sopsDecryptMs = sopsDecrypt?.wall ?? Number.NaN;
+  const sopsEncryptMs = sopsEncrypt?.wall ?? Number.NaN;
   console.log(`${name} (${(plain.length / 1024).toFixed(0)} KiB, median of ${RUNS})`);
-  console.log(row('decrypt, whole process', oursDecrypt, sopsDecrypt));
-  console.log(row('encrypt, whole process', oursEncrypt, sopsEncrypt));
-  console.log(row('decrypt, in-library vs process', libDecrypt, sopsDecrypt));
-  console.log(row('encrypt, in-library vs process', libEncrypt, sopsEncrypt));
+  console.log(processRow('decrypt, whole process', oursDecrypt, sopsDecrypt));
+  console.log(processRow('decrypt, process, no snapshot', modulesDecrypt, sopsDecrypt));
+  console.log(processRow('encrypt, whole process', oursEncrypt, sopsEncrypt));
+  console.log(processRow('encrypt, process, no snapshot', modulesEncrypt, sopsEncrypt));
+  console.log(row('decrypt, in-library vs process', libDecrypt, sopsDecryptMs));
+  console.log(row('encrypt, in-library vs process', libEncrypt, sopsEncryptMs));
 }
 
 try {

@@ -3,7 +3,8 @@
 // compiling hundreds of small modules (about a third of such a run). The commands stay lazily
 // loaded: every dynamic import becomes its own chunk. Usage: `node bin/bundle.js [distDir]`.
 // Without the bundle, bin/kustodian.js runs dist/cli/main.js, so a failure here only costs
-// speed: it is reported and the build goes on.
+// speed: it is reported and the build goes on. Then it builds the startup snapshot of the
+// one-shot commands into dist/snapshot/ (bin/build-snapshot.js), with the same fallback.
 import { renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -37,5 +38,18 @@ try {
   rmSync(staging, { recursive: true, force: true });
   process.stderr.write(
     `bundle skipped (kustodian runs unbundled, only slower to start): ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+}
+
+// The startup snapshot of the one-shot commands (bin/build-snapshot.js); without it they start
+// from the bundle above.
+const snapshot = join(dist, 'snapshot');
+rmSync(snapshot, { recursive: true, force: true });
+try {
+  const { buildSnapshot } = await import('./build-snapshot.js');
+  await buildSnapshot({ root: dist, ext: 'js', out: snapshot });
+} catch (error) {
+  process.stderr.write(
+    `startup snapshot skipped (one-shot commands start from the bundle, only slower): ${error instanceof Error ? error.message : String(error)}\n`,
   );
 }

@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { type Command, Option } from 'commander';
 import type { Logger } from 'pino';
 import { parseDuration } from '../api/index.ts';
-import { kustomizeController } from '../controllers/kustomize/index.ts';
+import {
+  kustomizeController,
+  objectLevelWorkloadIdentityGate,
+  parseFeatureGates,
+  setObjectLevelWorkloadIdentity,
+} from '../controllers/kustomize/index.ts';
 import {
   type ControllerRegistration,
   ControllerRegistry,
@@ -12,8 +16,11 @@ import {
   createControllerContext,
   createLogger,
   defaultIdentity,
+  KubeConnection,
   Manager,
   RuntimeMetrics,
+  loadKubeConfig as readKubeConfig,
+  tuneHeapForController,
 } from '../controllers/runtime/index.ts';
 import { sourceController } from '../controllers/source/index.ts';
 
@@ -65,6 +72,8 @@ export interface ControllerFlags {
   intervalJitterPercentage: string;
   gracefulShutdownTimeout: string;
   logLevel: string;
+  /** Flux's `--feature-gates=Name=true,...`. */
+  featureGates?: string;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -100,16 +109,9 @@ function duration(flag: string, value: string): number {
   return parseDuration(value, flag);
 }
 
-function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (path) kubeConfig.loadFromFile(resolve(path));
-  else kubeConfig.loadFromDefault();
-  if (!kubeConfig.getCurrentCluster()) {
-    throw new Error(
-      '--kubeconfig: no cluster to talk to; pass --kubeconfig, set KUBECONFIG, or run in a pod',
-    );
-  }
-  return kubeConfig;
+/** The controller's own connection; client-node is not loaded (it costs ~80 MiB). */
+function loadKubeConfig(path: string | undefined): KubeConnection {
+  return new KubeConnection(readKubeConfig({ path: path === undefined ? path : resolve(path) }));
 }
 
 /** The pod's namespace when in a cluster (as Flux's RUNTIME_NAMESPACE), else flux-system. */
@@ -169,6 +171,7 @@ export async function startController(
     throw new Error(`--log-level: "${flags.logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
   }
   const settings = settingsFromFlags(flags);
+  const featureGates = parseFeatureGates(flags.featureGates ?? '');
   const requested = flags.controllers
     ?.split(',')
     .map((name) => name.trim())
@@ -220,6 +223,17 @@ export async function startController(
     const created = await registration.create(context);
     for (const controller of Array.isArray(created) ? created : [created]) manager.add(controller);
   }
+  // As Flux: a process-wide switch, read where a ServiceAccount token would be requested.
+  setObjectLevelWorkloadIdentity(featureGates.get(objectLevelWorkloadIdentityGate) ?? false);
+  const ignoredGates = [...featureGates.keys()].filter(
+    (g) => g !== objectLevelWorkloadIdentityGate,
+  );
+  if (ignoredGates.length > 0) {
+    logger.warn(
+      { gates: ignoredGates },
+      '--feature-gates: accepted for Flux compatibility; no effect',
+    );
+  }
   if (flags.eventsAddr) {
     logger.warn(
       { eventsAddr: flags.eventsAddr },
@@ -254,6 +268,7 @@ async function runController(flags: ControllerFlags, registry: ControllerRegistr
     lost = () => resolveLost('lost');
   });
   const signal = waitForSignal();
+  tuneHeapForController();
   const started = await startController(flags, registry, { onLostLeadership: lost });
   const outcome = await Promise.race([signal, leadershipLost]);
   if (outcome === 'lost') {
@@ -328,6 +343,10 @@ export function registerControllerCommand(
     .option('--min-retry-delay <duration>', 'first retry delay after a failure', '750ms')
     .option('--max-retry-delay <duration>', 'longest retry delay after failures', '15m')
     .option('--interval-jitter-percentage <percent>', 'jitter applied to intervals', '5')
+    .option(
+      '--feature-gates <gates>',
+      'Flux feature gates, e.g. ObjectLevelWorkloadIdentity=true (spec.decryption.serviceAccountName)',
+    )
     .option(
       '--graceful-shutdown-timeout <duration>',
       'time in-flight reconciles get on shutdown',

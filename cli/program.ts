@@ -1,5 +1,6 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { readPackageVersion } from './package-version.ts';
+import { createRootProgram } from './startup/root-program.ts';
 
 type Register = (program: Command) => void;
 
@@ -20,13 +21,7 @@ const SUBCOMMANDS: Record<string, () => Promise<Register>> = {
  * commands).
  */
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
-  const program = new Command('kustodian')
-    .description(
-      "GitOps for Kubernetes: Flux's GitRepository and Kustomization APIs with in-memory SOPS decryption",
-    )
-    .version(readPackageVersion(), '-v, --version')
-    .showHelpAfterError()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  const program = createRootProgram(readPackageVersion());
   const named = argv[2];
   // `--version` needs no subcommand; help and unknown commands need them all to list them.
   const selected =

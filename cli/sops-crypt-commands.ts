@@ -5,7 +5,6 @@ import {
   encryptFile,
   type KeyType,
   loadEncryptedFile,
-  type Recipient,
   SopsError,
   storeFor,
   type TreeMap,
@@ -21,7 +20,14 @@ import {
   runAction,
   writeOutput,
 } from './sops-io.ts';
+import {
+  addEncryptKeyFlags,
+  addKmsContextFlags,
+  kmsContextFromFlags,
+  recipientsFromKeyFlags,
+} from './sops-key-flags.ts';
 import { discoverKeySources } from './sops-keys.ts';
+import type { KeyFlagValues } from './sops-recipients.ts';
 
 interface DecryptFlags {
   decryptionOrder?: string;
@@ -140,9 +146,10 @@ async function decryptAction(file: string | undefined, flags: DecryptFlags): Pro
   await writeOutput(out, flags, path);
 }
 
-interface EncryptFlags extends DecryptFlags {
-  age?: string;
-  pgp?: string;
+interface EncryptFlags extends DecryptFlags, KeyFlagValues {
+  awsProfile?: string;
+  encryptionContext?: string;
+  awsContext?: string;
   shamirSecretSharingThreshold?: string;
   encryptedRegex?: string;
   unencryptedRegex?: string;
@@ -153,27 +160,19 @@ interface EncryptFlags extends DecryptFlags {
   macOnlyEncrypted?: boolean;
 }
 
-function splitKeys(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
 async function encryptAction(file: string | undefined, flags: EncryptFlags): Promise<void> {
   const bytes = await readInput(file);
   const path = file as string;
   const config = resolveConfig(flags.config);
   const format = parseFormat(flags.inputType, path);
-  const cliKeys: Recipient[] = [
-    ...splitKeys(flags.age).map((id) => ({ type: 'age' as const, id })),
-    ...splitKeys(flags.pgp).map((id) => ({ type: 'pgp' as const, id })),
-  ];
-  const rule = cliKeys.length === 0 && config ? matchCreationRule(config, path) : undefined;
+  const context = kmsContextFromFlags(flags);
+  const cliKeys = recipientsFromKeyFlags(flags, context, flags.awsProfile);
+  const rule =
+    cliKeys.length === 0 && config ? matchCreationRule(config, path, context) : undefined;
   const keyGroups = cliKeys.length > 0 ? [cliKeys] : (rule?.keyGroups ?? []);
   if (keyGroups.length === 0)
     throw new CliError(
-      'no encryption key: give --age or --pgp, or a .sops.yaml creation rule',
+      'no encryption key: give --age, --pgp, --kms, --gcp-kms, --azure-kv or --hc-vault-transit, or a .sops.yaml creation rule',
       EXIT_CODES.noEncryptionKeyFound,
     );
   const cliRules: EncryptionRules = {};
@@ -248,8 +247,17 @@ export function registerCryptCommands(sops: Command): void {
       runAction(() => decryptAction(file, flags)),
     );
 
-  typeOptions(
-    sops.command('encrypt').argument('[file]').description('encrypt a file for age/PGP recipients'),
+  addKmsContextFlags(
+    addEncryptKeyFlags(
+      typeOptions(
+        sops
+          .command('encrypt')
+          .argument('[file]')
+          .description(
+            'encrypt a file for age, PGP, AWS KMS, GCP KMS, Azure Key Vault or Vault keys',
+          ),
+      ),
+    ),
   )
     .option('-i, --in-place', 'write the result back to the file (atomically)')
     .option('--output <path>', 'write the result to this file')

@@ -16,6 +16,7 @@ export const EXIT_CODES = {
   couldNotReadInputFile: 2,
   couldNotWriteOutputFile: 3,
   errorReadingConfig: 5,
+  invalidKmsEncryptionContextFormat: 6,
   conflictingParameters: 8,
   errorEncryptingTree: 23,
   errorDecryptingTree: 25,
@@ -36,6 +37,7 @@ export const EXIT_CODES_HELP = `
 Exit codes (as sops):
   1    generic error            2  could not read the input file
   3    could not write output   5  error reading .sops.yaml
+  6    invalid KMS encryption context
   23   could not encrypt        25 could not decrypt a value
   51   MAC mismatch             91 invalid --extract path
   100  no file specified        111 no encryption key given or configured

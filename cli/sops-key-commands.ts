@@ -8,6 +8,7 @@ import {
   updateKeysFile,
 } from '../sops/index.ts';
 import { matchCreationRule } from './sops-config.ts';
+import { parseDecryptionOrder } from './sops-crypt-commands.ts';
 import {
   CliError,
   EXIT_CODES,
@@ -17,37 +18,55 @@ import {
   runAction,
   writeOutput,
 } from './sops-io.ts';
+import {
+  addKmsContextFlags,
+  addRotateCloudFlags,
+  kmsContextFromFlags,
+  recipientsFromKeyFlags,
+} from './sops-key-flags.ts';
 import { discoverKeySources } from './sops-keys.ts';
 
-interface RotateFlags {
+type KeyKind = 'Age' | 'Pgp' | 'Kms' | 'GcpKms' | 'AzureKv' | 'HcVaultTransit';
+type RotateKeyFlags = { [K in `${'add' | 'rm'}${KeyKind}`]?: string };
+
+interface RotateFlags extends RotateKeyFlags {
   inPlace?: boolean;
   output?: string;
   inputType?: string;
-  addAge?: string;
-  rmAge?: string;
-  addPgp?: string;
-  rmPgp?: string;
   ignoreMac?: boolean;
+  decryptionOrder?: string;
+  encryptionContext?: string;
+  awsContext?: string;
 }
 
-function recipients(type: 'age' | 'pgp', value: string | undefined): Recipient[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((id) => ({ type, id }));
+// `--add-kms`/`--rm-kms` etc. as recipients; KMS keys get the --encryption-context, as in sops.
+function rotateRecipients(flags: RotateFlags, op: 'add' | 'rm'): Recipient[] {
+  return recipientsFromKeyFlags(
+    {
+      age: flags[`${op}Age`],
+      pgp: flags[`${op}Pgp`],
+      kms: flags[`${op}Kms`],
+      gcpKms: flags[`${op}GcpKms`],
+      azureKv: flags[`${op}AzureKv`],
+      hcVaultTransit: flags[`${op}HcVaultTransit`],
+    },
+    kmsContextFromFlags(flags),
+    undefined,
+  );
 }
 
 async function rotateAction(file: string | undefined, flags: RotateFlags): Promise<void> {
   const bytes = await readInput(file);
   const path = file as string;
+  const order = parseDecryptionOrder(flags.decryptionOrder ?? process.env.SOPS_DECRYPTION_ORDER);
   const rotated = await rotateFile(bytes, {
     format: parseFormat(flags.inputType, path),
     path,
     keySources: discoverKeySources(),
     verifyMac: !flags.ignoreMac,
-    add: [...recipients('age', flags.addAge), ...recipients('pgp', flags.addPgp)],
-    remove: [...recipients('age', flags.rmAge), ...recipients('pgp', flags.rmPgp)],
+    ...(order ? { decryptionOrder: order } : {}),
+    add: rotateRecipients(flags, 'add'),
+    remove: rotateRecipients(flags, 'rm'),
   });
   await writeOutput(rotated, flags, path);
 }
@@ -123,7 +142,7 @@ async function updatekeysAction(
 }
 
 export function registerKeyCommands(sops: Command): void {
-  sops
+  const rotate = sops
     .command('rotate')
     .argument('[file]')
     .description('generate a new data key and re-encrypt every value')
@@ -135,9 +154,13 @@ export function registerKeyCommands(sops: Command): void {
     .option('--add-pgp <fingerprints>', 'add PGP keys to the first key group')
     .option('--rm-pgp <fingerprints>', 'remove PGP keys from every group')
     .option('--ignore-mac', 'skip the MAC check')
-    .action((file: string | undefined, flags: RotateFlags) =>
-      runAction(() => rotateAction(file, flags)),
+    .option(
+      '--decryption-order <types>',
+      'key types to try first (default: SOPS_DECRYPTION_ORDER, else age,pgp)',
     );
+  addKmsContextFlags(addRotateCloudFlags(rotate)).action(
+    (file: string | undefined, flags: RotateFlags) => runAction(() => rotateAction(file, flags)),
+  );
 
   sops
     .command('updatekeys')

@@ -2,7 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
-import { ageKeySource, type KeySource, parseAgeIdentities } from '../sops/index.ts';
+import {
+  ageKeySource,
+  awsKmsKeySource,
+  azureKeyVaultKeySource,
+  gcpKmsKeySource,
+  gcpKmsOptionsFromEnv,
+  type KeySource,
+  type KeyType,
+  parseAgeIdentities,
+  vaultTransitKeySource,
+} from '../sops/index.ts';
 import { gpgKeySource } from './sops-gpg-key-source.ts';
 
 /** sops's default age key file: `<user config dir>/sops/age/keys.txt`. */
@@ -63,7 +73,56 @@ export function findSshIdentities(env: NodeJS.ProcessEnv = process.env): string[
     .filter((text) => text.startsWith('-----BEGIN OPENSSH PRIVATE KEY-----'));
 }
 
-/** The key sources the CLI uses: found age identities, and OpenPGP through the user's gpg. */
+/**
+ * The AWS endpoint the Go SDK behind sops would use for a service: `AWS_ENDPOINT_URL_<SERVICE>`,
+ * else `AWS_ENDPOINT_URL`, unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true.
+ */
+export function awsEndpoint(env: NodeJS.ProcessEnv, service: 'KMS' | 'STS'): string | undefined {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return undefined;
+  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+}
+
+/**
+ * A key source built only when a file first needs it, for sources whose options cost I/O to
+ * gather (reading credential files): an age-only decrypt never pays for them.
+ */
+export function onDemandKeySource(type: KeyType, build: () => KeySource): KeySource {
+  let source: KeySource | undefined;
+  const get = () => {
+    source ??= build();
+    return source;
+  };
+  return {
+    type,
+    unwrap: (entry) => get().unwrap(entry),
+    wrap: async (recipient, part) => {
+      const built = get();
+      if (!built.wrap) throw new Error(`cannot encrypt for ${type} keys`);
+      return built.wrap(recipient, part);
+    },
+  };
+}
+
+/**
+ * The cloud key sources, with credentials from the environment as sops finds them: Vault from
+ * VAULT_TOKEN / ~/.vault-token (VAULT_NAMESPACE, SOPS_HC_VAULT_ALLOWLIST), AWS from the SDK's
+ * default chain and the entry's aws_profile. Nothing is loaded or read before a file names such
+ * a key: each SDK is imported when its source is first used.
+ */
+export function cloudKeySources(env: NodeJS.ProcessEnv = process.env): KeySource[] {
+  return [
+    awsKmsKeySource({ endpoint: awsEndpoint(env, 'KMS'), stsEndpoint: awsEndpoint(env, 'STS') }),
+    vaultTransitKeySource({ env }),
+    gcpKmsKeySource(gcpKmsOptionsFromEnv(env, (path) => readIfPresent(path) || undefined)),
+    // DefaultAzureCredential, as sops: AZURE_* variables, workload identity, managed identity, az.
+    azureKeyVaultKeySource(),
+  ];
+}
+
+/**
+ * The key sources the CLI uses: found age identities, OpenPGP through the user's gpg, then the
+ * cloud key sources (sops' order: age, PGP, the rest).
+ */
 export function discoverKeySources(env: NodeJS.ProcessEnv = process.env): KeySource[] {
-  return [ageKeySource(findAgeIdentities(env)), gpgKeySource(env)];
+  return [ageKeySource(findAgeIdentities(env)), gpgKeySource(env), ...cloudKeySources(env)];
 }

@@ -18,11 +18,50 @@ export {
 export type { SopsErrorCode } from './errors.ts';
 export { SopsError } from './errors.ts';
 export { ageKeySource, parseAgeIdentities } from './keys/age-key-source.ts';
+export type {
+  AwsCredentials,
+  AwsKmsKey,
+  AwsKmsKeySourceOptions,
+} from './keys/aws-kms-key-source.ts';
+export {
+  awsKmsKeySource,
+  formatAwsKmsRecipient,
+  parseAwsKmsRecipient,
+  parseAwsKmsSecretEntry,
+} from './keys/aws-kms-key-source.ts';
+export type {
+  AzureKeyVaultKeySourceOptions,
+  AzureKvCredentials,
+} from './keys/azure-kv-key-source.ts';
+export {
+  azureKeyVaultKeySource,
+  parseAzureKeyUrl,
+  parseAzureKvSecretEntry,
+} from './keys/azure-kv-key-source.ts';
+export type {
+  GcpKmsCredentials,
+  GcpKmsKeySourceOptions,
+} from './keys/gcp-kms-key-source.ts';
+export {
+  gcpKmsKeySource,
+  gcpKmsOptionsFromEnv,
+  parseGcpKmsSecretEntry,
+} from './keys/gcp-kms-key-source.ts';
 export type { KeySource } from './keys/key-source.ts';
 export { describeEntry } from './keys/key-source.ts';
 export type { PgpPrivateKey } from './keys/pgp-key-source.ts';
 export { pgpKeySource } from './keys/pgp-key-source.ts';
 export { keySourcesFromSecretData } from './keys/secret-key-sources.ts';
+export type {
+  VaultTransitKey,
+  VaultTransitKeySourceOptions,
+} from './keys/vault-transit-key-source.ts';
+export {
+  parseVaultSecretEntry,
+  parseVaultTransitUri,
+  vaultTransitKeySource,
+  vaultTransitUri,
+} from './keys/vault-transit-key-source.ts';
 export type { KeyEntry, KeyType, Metadata } from './metadata.ts';
 export type { RotateOptions, UpdateKeysOptions } from './rewrap.ts';
 export {

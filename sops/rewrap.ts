@@ -5,6 +5,7 @@ import type { DecryptOptions } from './decrypt-file.ts';
 import { decryptFile, loadEncryptedFile } from './decrypt-file.ts';
 import { emitEncrypted, SOPS_FORMAT_VERSION, sealBranches } from './encrypt-file.ts';
 import { SopsError, withPath } from './errors.ts';
+import { awsKmsKeyFromEntry, formatAwsKmsRecipient } from './keys/aws-kms-key-source.ts';
 import type { KeyEntry, Metadata } from './metadata.ts';
 import { serializeMetadata } from './metadata.ts';
 import { storeFor } from './stores/index.ts';
@@ -13,15 +14,21 @@ import type { Comment, Scalar } from './tree.ts';
 // semver is many CommonJS files; only `edit` needs it, so a one-shot decrypt does not load it.
 const loadSemver = async () => (await import('semver')).default;
 
-/** The recipient an existing entry was wrapped for, in `.sops.yaml` terms. */
+/** The recipient an existing entry was wrapped for, in `.sops.yaml` / CLI flag terms. */
 export function entryRecipient(entry: KeyEntry): Recipient {
-  const id =
-    entry.type === 'age'
-      ? entry.fields.recipient
-      : entry.type === 'pgp'
-        ? entry.fields.fp
-        : (entry.fields.arn ?? entry.fields.resource_id);
-  return { type: entry.type, id: typeof id === 'string' ? id : '' };
+  const f = entry.fields;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const ids: Record<KeyEntry['type'], () => string> = {
+    age: () => text(f.recipient),
+    pgp: () => text(f.fp),
+    // sops' key string, so role, context and profile survive rotate and updatekeys.
+    kms: () => formatAwsKmsRecipient(awsKmsKeyFromEntry(entry)),
+    gcp_kms: () => text(f.resource_id),
+    hckms: () => text(f.key_id),
+    azure_kv: () => `${text(f.vault_url)}/keys/${text(f.name)}/${text(f.version)}`,
+    hc_vault: () => `${text(f.vault_address)}/v1/${text(f.engine_path)}/keys/${text(f.key_name)}`,
+  };
+  return { type: entry.type, id: ids[entry.type]() };
 }
 
 function sameRecipient(a: Recipient, b: Recipient): boolean {

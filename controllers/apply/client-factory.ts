@@ -1,4 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '../runtime/index.ts';
 import { DynamicClient } from './dynamic-client.ts';
 import { createKubeTransport, type RequestObserver } from './kube-transport.ts';
 import { RestMapper } from './rest-mapper.ts';
@@ -14,12 +14,12 @@ export function serviceAccountUser(namespace: string, name: string): string {
  * caller) and clients are cached per identity.
  */
 export class KubeClientFactory {
-  readonly #kubeConfig: KubeConfig;
+  readonly #kubeConfig: KubeAccess;
   readonly #observer: RequestObserver | undefined;
   readonly #mapper: RestMapper;
   readonly #clients = new Map<string, DynamicClient>();
 
-  constructor(kubeConfig: KubeConfig, options: { observer?: RequestObserver } = {}) {
+  constructor(kubeConfig: KubeAccess, options: { observer?: RequestObserver } = {}) {
     this.#kubeConfig = kubeConfig;
     this.#observer = options.observer;
     this.#mapper = new RestMapper(
@@ -41,28 +41,12 @@ export class KubeClientFactory {
     const key = user ?? '';
     const cached = this.#clients.get(key);
     if (cached) return cached;
-    const kubeConfig =
-      user === undefined ? this.#kubeConfig : impersonating(this.#kubeConfig, user);
-    const transport = createKubeTransport(
-      kubeConfig,
-      this.#observer ? { observer: this.#observer } : {},
-    );
+    const transport = createKubeTransport(this.#kubeConfig, {
+      ...(this.#observer && { observer: this.#observer }),
+      ...(user !== undefined && { impersonate: user }),
+    });
     const client = new DynamicClient(transport, this.#mapper);
     this.#clients.set(key, client);
     return client;
   }
-}
-
-/** A copy of the kubeconfig whose current user sends `Impersonate-User: <user>`. */
-function impersonating(base: KubeConfig, user: string): KubeConfig {
-  const current = base.getCurrentUser();
-  if (!current) throw new Error('kubeconfig has no current user to impersonate from');
-  const copy = new KubeConfig();
-  copy.loadFromOptions({
-    clusters: base.clusters,
-    contexts: base.contexts,
-    currentContext: base.currentContext,
-    users: base.users.map((u) => (u.name === current.name ? { ...u, impersonateUser: user } : u)),
-  });
-  return copy;
 }

@@ -1,9 +1,4 @@
-import {
-  HttpMethod,
-  IsomorphicFetchHttpLibrary,
-  type KubeConfig,
-  RequestContext,
-} from '@kubernetes/client-node';
+import { type KubeAccess, kubeConnection } from '../runtime/index.ts';
 import { isRecord } from './kube-object.ts';
 
 export type KubeVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -58,45 +53,34 @@ export function isKubeStatusError(error: unknown, statusCode?: number): error is
   );
 }
 
-const http = new IsomorphicFetchHttpLibrary();
-
 /**
- * A transport over client-node's HTTP layer with the kubeconfig's credentials and
- * impersonation headers. One TLS dispatcher is kept per transport (the TLS material does not
- * change); auth headers are recomputed per call so expiring tokens refresh.
+ * A transport over the runtime's connection (one keep-alive agent per kubeconfig, auth
+ * headers per call so expiring tokens refresh), sending as `impersonate` when given.
  */
 export function createKubeTransport(
-  kubeConfig: KubeConfig,
-  options: { observer?: RequestObserver } = {},
+  kubeConfig: KubeAccess,
+  options: { observer?: RequestObserver; impersonate?: string } = {},
 ): KubeTransport {
-  let dispatcher: ReturnType<RequestContext['getDispatcher']>;
+  const base = kubeConnection(kubeConfig);
+  const connection =
+    options.impersonate === undefined ? base : base.impersonating(options.impersonate);
   return async (request) => {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    const url = new URL(cluster.server.replace(/\/$/, '') + request.path);
-    for (const [name, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, value);
-    }
-    const context = new RequestContext(url.toString(), HttpMethod[request.method]);
-    await kubeConfig.applySecurityAuthentication(context);
-    if (dispatcher) context.setDispatcher(dispatcher);
-    else dispatcher = context.getDispatcher();
-    context.setHeaderParam('Accept', 'application/json');
-    if (request.body !== undefined) {
-      context.setHeaderParam('Content-Type', request.contentType ?? 'application/json');
-      context.setBody(JSON.stringify(request.body));
-    }
-    if (request.signal) context.setSignal(request.signal);
     options.observer?.(request);
-    const response = await http.send(context).toPromise();
-    const text = await response.body.text();
-    const parsed = parseJson(text);
-    if (response.httpStatusCode >= 200 && response.httpStatusCode < 300) return parsed;
+    const response = await connection.send({
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      contentType: request.contentType ?? 'application/json',
+      signal: request.signal,
+    });
+    const parsed = parseJson(response.text);
+    if (response.statusCode >= 200 && response.statusCode < 300) return parsed;
     throw new KubeStatusError(
       request,
-      response.httpStatusCode,
+      response.statusCode,
       isRecord(parsed) ? parsed : {},
-      text.slice(0, 200),
+      response.statusMessage || response.text.slice(0, 200),
     );
   };
 }

@@ -1,4 +1,5 @@
 import type { Kustomization } from '../../api/index.ts';
+import type { KeySourceContext } from './build/index.ts';
 
 /** The unpacked artifact of a source, in memory. */
 export interface ArtifactTree {
@@ -36,7 +37,11 @@ export interface BuildEngine {
     artifact: SourceArtifact,
     options: { signal: AbortSignal; maxBytes?: number; timeoutMs?: number },
   ): Promise<ArtifactTree>;
-  decryptionKeysFromSecret(data: Readonly<Record<string, Uint8Array>>): DecryptionKeys;
+  /** `context`: where cloud credentials come from when the Secret holds none. */
+  decryptionKeysFromSecret(
+    data: Readonly<Record<string, Uint8Array>>,
+    context?: KeySourceContext,
+  ): DecryptionKeys;
   /** Throws StepError BuildFailed / DecryptionFailed. */
   buildManifests(
     ks: Kustomization,

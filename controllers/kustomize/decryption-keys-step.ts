@@ -1,27 +1,50 @@
 import { type Kustomization, Reason } from '../../api/index.ts';
 import type { DynamicClient } from '../apply/index.ts';
+import type { KeyServiceOptions, KeySourceContext } from './build/index.ts';
 import type { BuildEngine, DecryptionKeys } from './build-engine.ts';
+import { objectIdentity, type WorkloadIdentitySettings } from './identity/index.ts';
 import { messageOf } from './source-step.ts';
 import { isStepError, StepError } from './step-error.ts';
+
+/** Controller settings for remote key services (`--feature-gates`, test endpoints). */
+export interface DecryptionSettings {
+  readonly workloadIdentity?: WorkloadIdentitySettings;
+  readonly services?: KeyServiceOptions;
+}
 
 /**
  * The SOPS keys of `spec.decryption.secretRef`, read with the controller's own identity as
  * Flux does. Undefined when the Kustomization asks for no decryption. Entries whose name fits
- * no key kind come back in `unknownEntries` for the reconciler to warn about.
+ * no key kind come back in `unknownEntries` for the reconciler to warn about. Remote key
+ * services use the Secret's credentials, else `spec.decryption.serviceAccountName`'s, else
+ * the controller's; without a Secret, only the latter two.
  */
 export async function readDecryptionKeys(
   ks: Kustomization,
   client: DynamicClient,
   engine: BuildEngine,
   signal: AbortSignal,
+  settings: DecryptionSettings = {},
 ): Promise<DecryptionKeys | undefined> {
   const decryption = ks.spec.decryption;
   if (decryption === undefined) return undefined;
+  const namespace = ks.metadata.namespace ?? '';
+  const serviceAccountName = decryption.serviceAccountName ?? '';
+  const context: KeySourceContext = {
+    ...(settings.services && { services: settings.services }),
+    ...(serviceAccountName !== '' && {
+      identity: objectIdentity(
+        client.transport,
+        { namespace, name: serviceAccountName },
+        settings.workloadIdentity ?? {},
+        signal,
+      ),
+    }),
+  };
   const secretName = decryption.secretRef?.name;
   if (secretName === undefined || secretName === '') {
-    return { keySources: [], unknownEntries: [] };
+    return engine.decryptionKeysFromSecret({}, context);
   }
-  const namespace = ks.metadata.namespace ?? '';
   const where = `${decryption.provider} decryption Secret '${namespace}/${secretName}'`;
   let secret: Record<string, unknown> | undefined;
   try {
@@ -41,7 +64,7 @@ export async function readDecryptionKeys(
     );
   }
   try {
-    return engine.decryptionKeysFromSecret(secretData(secret));
+    return engine.decryptionKeysFromSecret(secretData(secret), context);
   } catch (error) {
     if (isStepError(error)) throw error;
     throw new StepError(Reason.DecryptionFailed, `${where}: ${messageOf(error)}`, {

@@ -5,6 +5,11 @@
  */
 export type { BuildEngine } from './build-engine.ts';
 export {
+  objectLevelWorkloadIdentityGate,
+  parseFeatureGates,
+  setObjectLevelWorkloadIdentity,
+} from './identity/index.ts';
+export {
   buildEngine,
   createKustomizationController,
   type KustomizationControllerOptions,

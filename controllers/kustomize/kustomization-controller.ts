@@ -21,6 +21,7 @@ import {
   type SecondaryWatch,
 } from '../runtime/index.ts';
 import {
+  ArtifactCache,
   buildManifests,
   decryptionKeysFromSecret,
   decryptObjects,
@@ -56,6 +57,8 @@ export interface KustomizationControllerOptions {
   readonly factory?: KubeClientFactory;
   readonly healthIntervalMs?: number;
   readonly waitIntervalMs?: number;
+  /** Remote key services and workload identity settings. */
+  readonly decryption?: KustomizationReconcilerOptions['decryption'];
 }
 
 /**
@@ -84,6 +87,7 @@ export function createKustomizationController(
     requeueDependencyMs: settings.requeueDependencyMs,
     ...(options.healthIntervalMs !== undefined && { healthIntervalMs: options.healthIntervalMs }),
     ...(options.waitIntervalMs !== undefined && { waitIntervalMs: options.waitIntervalMs }),
+    ...(options.decryption && { decryption: options.decryption }),
   };
   const reconciler = new KustomizationReconciler(reconcilerOptions);
   const controller: Controller<KustomizationObject> = new Controller<KustomizationObject>({
@@ -142,9 +146,12 @@ function keyOf(ks: KustomizationObject): ObjectKey {
   return objectKey(ks.metadata.namespace ?? '', ks.metadata.name ?? '');
 }
 
-/** The real engine: fetch, SOPS decryption, kustomize build and substitution. */
+/**
+ * The real engine: fetch, SOPS decryption, kustomize build and substitution. Artifacts are
+ * shared: Kustomizations of one source revision read one unpacked tree.
+ */
 export const buildEngine: BuildEngine = {
-  fetchArtifact,
+  fetchArtifact: new ArtifactCache(fetchArtifact).fetch,
   decryptionKeysFromSecret,
   buildManifests,
   decryptObjects,

@@ -25,7 +25,7 @@ import {
 import { type AppliedSet, applyClient, applyObjects } from './apply-step.ts';
 import type { BuildEngine } from './build-engine.ts';
 import { buildObjects, decryptBuilt, fetchSourceArtifact, substitute } from './build-step.ts';
-import { readDecryptionKeys } from './decryption-keys-step.ts';
+import { type DecryptionSettings, readDecryptionKeys } from './decryption-keys-step.ts';
 import { checkDependencies } from './dependencies-step.ts';
 import { finalizeObjects } from './finalizer.ts';
 import { checkHealth, type HealthResult, healthTargets } from './health-step.ts';
@@ -44,6 +44,7 @@ import {
   finalStatusFields,
   isNewRun,
   type Run,
+  reportsProgress,
   startRun,
   statusFields,
 } from './run-state.ts';
@@ -73,6 +74,8 @@ export interface KustomizationReconcilerOptions {
   readonly waitIntervalMs?: number;
   /** Fail on undefined variables without a default (Flux's StrictPostBuildSubstitutions). */
   readonly strictSubstitutions?: boolean;
+  /** Remote key services and workload identity (`--feature-gates` ObjectLevelWorkloadIdentity). */
+  readonly decryption?: DecryptionSettings;
   readonly now?: () => Date;
 }
 
@@ -134,6 +137,7 @@ export class KustomizationReconciler {
       getKustomization: (ns, name) => getObject<Kustomization>(o.client, ns, name),
     }); // DependencyNotReady
     run.isNewRun = isNewRun(run, source);
+    run.reportsProgress = reportsProgress(run, source);
     const revision = source.artifact.revision;
     await this.#progress(
       run,
@@ -150,7 +154,7 @@ export class KustomizationReconciler {
     );
     const factory =
       (await this.#remoteClusters.factoryFor(ks, controller, run.signal)) ?? o.factory; // ReconciliationFailed
-    const keys = await readDecryptionKeys(ks, controller, o.engine, run.signal); // DecryptionFailed
+    const keys = await readDecryptionKeys(ks, controller, o.engine, run.signal, o.decryption); // DecryptionFailed
     for (const entry of keys?.unknownEntries ?? []) await this.#warnUnknownKey(run, entry);
     const built = await buildObjects(o.engine, ks, tree, keys, run.signal); // BuildFailed, DecryptionFailed
     const decrypted = await decryptBuilt(o.engine, ks, built, keys); // DecryptionFailed
@@ -191,7 +195,8 @@ export class KustomizationReconciler {
     const targets = healthTargets(run.start, applied.changeSet);
     if (targets.length === 0) return { checked: false };
     const wasHealthy = isConditionTrue(run.conditions, ConditionType.Healthy);
-    if (run.isNewRun || !wasHealthy) {
+    // A reconcile request on a healthy object is checked without a progress write.
+    if ((run.isNewRun && run.reportsProgress) || !wasHealthy) {
       const message = `Running health checks for revision ${run.revision} with a timeout of ${formatDuration(timeoutMs)}`;
       run.isNewRun = true;
       run.conditions = setCondition(
@@ -212,9 +217,9 @@ export class KustomizationReconciler {
     return health;
   }
 
-  /** Ready=Unknown and Reconciling=True with Flux's progress message, written at once. */
+  /** Ready=Unknown and Reconciling=True with Flux's progress message, written at once (not on a request alone). */
   async #progress(run: Run, message: string): Promise<void> {
-    if (!run.isNewRun) return;
+    if (!run.isNewRun || !run.reportsProgress) return;
     run.conditions = setCondition(
       markReconciling(run.conditions, Reason.Progressing, message, run.context),
       {

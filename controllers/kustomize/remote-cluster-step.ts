@@ -1,6 +1,6 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { type Kustomization, Reason } from '../../api/index.ts';
 import { type DynamicClient, KubeClientFactory, type RequestObserver } from '../apply/index.ts';
+import { type KubeConfigData, KubeConnection, parseKubeConfig } from '../runtime/index.ts';
 import { secretData } from './decryption-keys-step.ts';
 import { messageOf } from './source-step.ts';
 import { StepError } from './step-error.ts';
@@ -65,9 +65,9 @@ export class RemoteClusters {
     const cacheKey = `${namespace}/${ref.name}/${ref.key ?? ''}`;
     const cached = this.#factories.get(cacheKey);
     if (cached && cached.version === version) return cached.factory;
-    const kubeConfig = parseKubeConfig(secretData(secret), ref.key, where);
+    const kubeConfig = readKubeConfig(secretData(secret), ref.key, where);
     const factory = new KubeClientFactory(
-      kubeConfig,
+      new KubeConnection(kubeConfig),
       this.#observer ? { observer: this.#observer } : {},
     );
     this.#factories.set(cacheKey, { version, factory });
@@ -75,11 +75,11 @@ export class RemoteClusters {
   }
 }
 
-function parseKubeConfig(
+function readKubeConfig(
   data: Readonly<Record<string, Uint8Array>>,
   key: string | undefined,
   where: string,
-): KubeConfig {
+): KubeConfigData {
   const keys = key ? [key] : defaultKeys;
   const found = keys.find((k) => data[k] !== undefined);
   const bytes = found === undefined ? undefined : data[found];
@@ -90,29 +90,24 @@ function parseKubeConfig(
       { retryable: true },
     );
   }
-  const kubeConfig = new KubeConfig();
+  let kubeConfig: KubeConfigData;
   try {
-    kubeConfig.loadFromString(Buffer.from(bytes).toString('utf8'));
+    kubeConfig = parseKubeConfig(Buffer.from(bytes).toString('utf8'), {
+      where: `${where} key '${found}'`,
+    });
   } catch {
-    // The parser's message may quote the file, credentials included.
+    // The message is ours and names no value, but a parse error is all the user needs.
     throw new StepError(
       Reason.ReconciliationFailed,
       `${where} key '${found}' is not a valid kubeconfig`,
     );
   }
-  const user = kubeConfig.getCurrentUser();
   // As Flux without --insecure-kubeconfig-exec: a kubeconfig from a Secret must not run
   // programs inside the controller.
-  if (user?.exec !== undefined || user?.authProvider !== undefined) {
+  if (kubeConfig.exec !== undefined || kubeConfig.authProvider !== undefined) {
     throw new StepError(
       Reason.ReconciliationFailed,
       `${where} key '${found}': exec and auth-provider credentials are not allowed; use a token or client certificate`,
-    );
-  }
-  if (kubeConfig.getCurrentCluster() === null) {
-    throw new StepError(
-      Reason.ReconciliationFailed,
-      `${where} key '${found}': the kubeconfig has no current cluster`,
     );
   }
   return kubeConfig;

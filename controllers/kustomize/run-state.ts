@@ -25,6 +25,12 @@ export interface Run {
   conditions: Condition[];
   /** Whether this run has anything new to say: generation, revision, request or failure. */
   isNewRun: boolean;
+  /**
+   * Whether progress conditions are written at each step. Not for a run that is new only by a
+   * reconcile request on a Ready object at an unchanged generation and revision: its one write
+   * is the final status, which records the request.
+   */
+  reportsProgress: boolean;
   revision: string | undefined;
   attemptedRevision: string | undefined;
   inventory: readonly InventoryEntry[] | undefined;
@@ -46,6 +52,7 @@ export function startRun(
     latest: object,
     conditions: [...(status.conditions ?? [])],
     isNewRun: false,
+    reportsProgress: false,
     revision: undefined,
     attemptedRevision: status.lastAttemptedRevision,
     inventory: status.inventory?.entries,
@@ -64,6 +71,16 @@ export function isNewRun(run: Run, source: ResolvedSource): boolean {
     run.context.observedGeneration !== status.observedGeneration ||
     source.artifact.revision !== status.lastAppliedRevision ||
     (handled !== undefined && handled !== status.lastHandledReconcileAt) ||
+    !isConditionTrue(status.conditions, ConditionType.Ready)
+  );
+}
+
+/** A new run for more than a reconcile request: its progress is worth a write per step. */
+export function reportsProgress(run: Run, source: ResolvedSource): boolean {
+  const status = run.start.status ?? {};
+  return (
+    run.context.observedGeneration !== status.observedGeneration ||
+    source.artifact.revision !== status.lastAppliedRevision ||
     !isConditionTrue(status.conditions, ConditionType.Ready)
   );
 }

@@ -1,6 +1,6 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { apiserverEventSink, EventRecorder } from './event-recorder.ts';
+import type { KubeAccess } from './kube-connection.ts';
 import type { RunnableController } from './manager.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 
@@ -33,7 +33,7 @@ export interface ControllerSettings {
 
 /** What a controller gets to build itself with. */
 export interface ControllerContext {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   readonly logger: Logger;
   readonly metrics: RuntimeMetrics;
   readonly settings: ControllerSettings;
@@ -84,7 +84,7 @@ export class ControllerRegistry {
 }
 
 export function createControllerContext(options: {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeAccess;
   logger: Logger;
   metrics: RuntimeMetrics;
   settings: ControllerSettings;

@@ -64,7 +64,7 @@ function widget(name: string, generation: number, extra: Partial<TestObject> = {
   };
 }
 
-function setup(initial: TestObject[]) {
+function setup(initial: TestObject[], initialSources: KubernetesObject[] = []) {
   const watches = new FakeWatches();
   const runs: string[] = [];
   const metrics = new RuntimeMetrics({ defaultMetrics: false });
@@ -98,7 +98,7 @@ function setup(initial: TestObject[]) {
         apiVersion: 'v1',
         kind: 'List',
         metadata: { resourceVersion: '1' },
-        items: resource === widgets ? initial : [],
+        items: resource === widgets ? initial : initialSources,
       }),
     },
   });
@@ -163,6 +163,24 @@ describe('Controller', () => {
     ]);
     await controller.start();
     await vi.waitFor(() => expect(runs).toEqual(['running']));
+    await controller.stop(100);
+  });
+
+  it('runs each object once at start, however the secondary watch lists', async () => {
+    const repo = {
+      apiVersion: 'example.com/v1',
+      kind: 'Source',
+      metadata: { name: 'repo', namespace: 'ns', resourceVersion: '5' },
+      status: { revision: 'main@sha1:1' },
+    };
+    const { controller, runs } = setup(
+      [widget('uses-repo', 1, { spec: { sourceRef: 'repo' } })],
+      [repo],
+    );
+    await controller.start();
+    await vi.waitFor(() => expect(runs).toEqual(['uses-repo']));
+    await settle();
+    expect(runs).toEqual(['uses-repo']);
     await controller.stop(100);
   });
 

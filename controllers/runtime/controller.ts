@@ -1,15 +1,12 @@
-import type {
-  KubeConfig,
-  KubernetesListObject,
-  KubernetesObject,
-  Watch,
-} from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { reconcileTrigger } from './event-filter.ts';
+import type { KubeAccess } from './kube-connection.ts';
+import type { WatchSource } from './kube-watch.ts';
 import { objectLogger } from './logger.ts';
 import type { RuntimeMetrics } from './metrics.ts';
 import { keyOfObject, type ObjectKey, parseObjectKey, type ResourceType } from './resource.ts';
-import { ResourceWatch } from './resource-watch.ts';
+import { ResourceWatch, type WatchHandler } from './resource-watch.ts';
 import { type ProcessResult, type ShutdownResult, WorkQueue } from './work-queue.ts';
 
 export interface ReconcileRequest<T extends KubernetesObject> {
@@ -46,7 +43,7 @@ export interface ControllerOptions<T extends KubernetesObject> {
   /** The controller's name in metrics and logs, e.g. `gitrepository`. */
   readonly name: string;
   readonly resource: ResourceType;
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   readonly reconcile: ReconcileFunction<T>;
   readonly logger: Logger;
   readonly metrics?: RuntimeMetrics;
@@ -67,7 +64,7 @@ export interface ControllerOptions<T extends KubernetesObject> {
   readonly isSuspended?: (object: T) => boolean;
   /** Unit tests feed lists and watch events through these instead of an apiserver. */
   readonly testHooks?: {
-    readonly watch: () => Watch;
+    readonly watch: () => WatchSource;
     readonly list: (
       resource: ResourceType,
     ) => () => Promise<KubernetesListObject<KubernetesObject>>;
@@ -115,35 +112,64 @@ export class Controller<T extends KubernetesObject> {
         list: options.testHooks.list(resource) as () => Promise<KubernetesListObject<never>>,
       }),
     });
+    // A secondary watch of our own resource (dependsOn) shares the primary's list and cache.
+    const isOwnResource = (resource: ResourceType) =>
+      options.labelSelector === undefined &&
+      resource.group === options.resource.group &&
+      resource.plural === options.resource.plural;
+    const shared = (options.watches ?? [])
+      .filter((secondary) => isOwnResource(secondary.resource))
+      .map((secondary) => this.#secondaryHandler(secondary, () => this.#watch.hasSynced));
     this.#watch = new ResourceWatch<T>({
       ...watchOptions(options.resource),
       labelSelector: options.labelSelector,
       handler: {
-        upsert: (object) => this.#upsert(object),
-        remove: (object) => this.#remove(object),
+        upsert: (object) => {
+          this.#upsert(object);
+          for (const handler of shared) handler.upsert(object);
+        },
+        remove: (object) => {
+          this.#remove(object);
+          for (const handler of shared) handler.remove(object);
+        },
       },
     });
-    this.#secondary = (options.watches ?? []).map((secondary) => {
-      const seen = new Map<string, string>();
-      return new ResourceWatch<KubernetesObject>({
-        ...watchOptions(secondary.resource),
-        handler: {
-          upsert: (object) => {
-            if (secondary.trigger) {
-              const { key } = keyOfObject(object);
-              const trigger = secondary.trigger(object);
-              if (seen.get(key) === trigger) return;
-              seen.set(key, trigger);
-            }
-            this.#enqueueAll(secondary.map(object));
-          },
-          remove: (object) => {
-            seen.delete(keyOfObject(object).key);
-            this.#enqueueAll(secondary.map(object));
-          },
-        },
+    this.#secondary = (options.watches ?? [])
+      .filter((secondary) => !isOwnResource(secondary.resource))
+      .map((secondary) => {
+        const watch: ResourceWatch<KubernetesObject> = new ResourceWatch<KubernetesObject>({
+          ...watchOptions(secondary.resource),
+          handler: this.#secondaryHandler(secondary, () => watch.hasSynced),
+        });
+        return watch;
       });
-    });
+  }
+
+  /**
+   * Queues what a secondary watch maps a relevant change to. Its first list queues nothing:
+   * the primary's first list queues every object anyway, and objects already running would
+   * run a second time for nothing.
+   */
+  #secondaryHandler(
+    secondary: SecondaryWatch,
+    hasSynced: () => boolean,
+  ): WatchHandler<KubernetesObject> {
+    const seen = new Map<string, string>();
+    return {
+      upsert: (object) => {
+        if (secondary.trigger) {
+          const { key } = keyOfObject(object);
+          const trigger = secondary.trigger(object);
+          if (seen.get(key) === trigger) return;
+          seen.set(key, trigger);
+        }
+        if (hasSynced()) this.#enqueueAll(secondary.map(object));
+      },
+      remove: (object) => {
+        seen.delete(keyOfObject(object).key);
+        this.#enqueueAll(secondary.map(object));
+      },
+    };
   }
 
   /** True once every watch of this controller has listed its objects. */

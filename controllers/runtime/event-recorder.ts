@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import type { CoreV1Event, KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { CoreV1Event, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { KubeAccess } from './kube-connection.ts';
 import { ContentType, isKubeApiError, kubeRequest } from './kube-request.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -194,7 +195,7 @@ function truncate(message: string): string {
 }
 
 /** Writes core/v1 Events to the apiserver. */
-export function apiserverEventSink(kubeConfig: KubeConfig): EventSink {
+export function apiserverEventSink(kubeConfig: KubeAccess): EventSink {
   const path = (namespace: string, name?: string) =>
     `/api/v1/namespaces/${encodeURIComponent(namespace)}/events${name ? `/${encodeURIComponent(name)}` : ''}`;
   return {

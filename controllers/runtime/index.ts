@@ -21,6 +21,7 @@ export {
   type EventSink,
   type EventType,
 } from './event-recorder.ts';
+export { defaultHeapGrowingPercent, tuneHeapForController } from './heap-settings.ts';
 export {
   type HealthChecks,
   type HttpEndpoint,
@@ -29,6 +30,20 @@ export {
   parseListenAddress,
   startHttpEndpoint,
 } from './http-endpoints.ts';
+export {
+  inClusterConfig,
+  type KubeConfigData,
+  KubeConfigError,
+  loadKubeConfig,
+  parseKubeConfig,
+} from './kube-config.ts';
+export {
+  type KubeAccess,
+  KubeConnection,
+  type KubeHttpCall,
+  type KubeHttpResponse,
+  kubeConnection,
+} from './kube-connection.ts';
 export {
   ContentType,
   isKubeApiError,

@@ -1,9 +1,4 @@
-import {
-  HttpMethod,
-  IsomorphicFetchHttpLibrary,
-  type KubeConfig,
-  RequestContext,
-} from '@kubernetes/client-node';
+import { type KubeAccess, kubeConnection } from './kube-connection.ts';
 
 /** A failed apiserver call: HTTP status plus the `reason` of the returned Status object. */
 export class KubeApiError extends Error {
@@ -42,44 +37,27 @@ export interface KubeRequest {
   readonly signal?: AbortSignal;
 }
 
-type Dispatcher = ReturnType<RequestContext['getDispatcher']>;
-const dispatchers = new WeakMap<KubeConfig, Dispatcher>();
-const http = new IsomorphicFetchHttpLibrary();
-
 /**
  * One JSON call to the apiserver with the kubeconfig's credentials. The generated clients
- * cannot set a merge-patch content type on custom resources' `/status`, and they make a new
- * TLS agent per call; this reuses one agent per kubeconfig (the TLS material does not change,
- * the auth headers are recomputed every call so exec/OIDC tokens still refresh).
+ * cannot set a merge-patch content type on custom resources' `/status`; this sends any.
  */
-export async function kubeRequest<T>(kubeConfig: KubeConfig, request: KubeRequest): Promise<T> {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const url = new URL(cluster.server.replace(/\/$/, '') + request.path);
-  for (const [name, value] of Object.entries(request.query ?? {})) {
-    if (value !== undefined) url.searchParams.set(name, value);
-  }
-  const context = new RequestContext(url.toString(), HttpMethod[request.method]);
-  await kubeConfig.applySecurityAuthentication(context);
-  const cached = dispatchers.get(kubeConfig);
-  if (cached) context.setDispatcher(cached);
-  else dispatchers.set(kubeConfig, context.getDispatcher());
-  context.setHeaderParam('Accept', 'application/json');
-  if (request.body !== undefined) {
-    context.setHeaderParam('Content-Type', request.contentType ?? ContentType.json);
-    context.setBody(JSON.stringify(request.body));
-  }
-  if (request.signal) context.setSignal(request.signal);
-  const response = await http.send(context).toPromise();
-  const text = await response.body.text();
-  const parsed = parseJson(text);
-  if (response.httpStatusCode >= 200 && response.httpStatusCode < 300) return parsed as T;
+export async function kubeRequest<T>(kubeConfig: KubeAccess, request: KubeRequest): Promise<T> {
+  const response = await kubeConnection(kubeConfig).send({
+    method: request.method,
+    path: request.path,
+    query: request.query,
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    contentType: request.contentType ?? ContentType.json,
+    signal: request.signal,
+  });
+  const parsed = parseJson(response.text);
+  if (response.statusCode >= 200 && response.statusCode < 300) return parsed as T;
   const status = isRecord(parsed) ? parsed : {};
   throw new KubeApiError(
     request.method,
     request.path,
-    response.httpStatusCode,
-    typeof status.reason === 'string' ? status.reason : 'Unknown',
+    response.statusCode,
+    typeof status.reason === 'string' ? status.reason : response.statusMessage || 'Unknown',
     typeof status.message === 'string' ? status.message : '',
   );
 }

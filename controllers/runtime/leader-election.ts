@@ -1,9 +1,9 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { KubeAccess } from './kube-connection.ts';
 import { isKubeApiError, kubeRequest } from './kube-request.ts';
 
 export interface LeaderElectionOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   readonly namespace: string;
   /** Lease name; Flux uses e.g. `source-controller-leader-election`. */
   readonly name: string;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
   type HttpEndpoint,
@@ -8,6 +7,7 @@ import {
   metricsHandler,
   startHttpEndpoint,
 } from './http-endpoints.ts';
+import type { KubeAccess } from './kube-connection.ts';
 import { LeaderElector } from './leader-election.ts';
 import { RuntimeMetrics } from './metrics.ts';
 import type { ShutdownResult } from './work-queue.ts';
@@ -31,7 +31,7 @@ export interface LeaderElectionConfig {
 }
 
 export interface ManagerOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   readonly logger: Logger;
   readonly metrics?: RuntimeMetrics;
   /** Flux's `--metrics-addr`; no metrics endpoint when undefined or empty. */

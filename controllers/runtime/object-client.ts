@@ -1,4 +1,5 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeAccess } from './kube-connection.ts';
 import { ContentType, isKubeApiError, kubeRequest } from './kube-request.ts';
 import { type ObjectKey, objectPath, type ResourceType } from './resource.ts';
 
@@ -26,10 +27,10 @@ const CONFLICT_BACKOFF_MS = 10;
  * overwritten; they then re-read and recompute, like client-go's RetryOnConflict.
  */
 export class ObjectClient<T extends KubernetesObject> {
-  readonly #kubeConfig: KubeConfig;
+  readonly #kubeConfig: KubeAccess;
   readonly #resource: ResourceType;
 
-  constructor(kubeConfig: KubeConfig, resource: ResourceType) {
+  constructor(kubeConfig: KubeAccess, resource: ResourceType) {
     this.#kubeConfig = kubeConfig;
     this.#resource = resource;
   }

@@ -1,16 +1,8 @@
-import {
-  ADD,
-  DELETE,
-  ERROR,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  ListWatch,
-  UPDATE,
-  Watch,
-} from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { KubeAccess } from './kube-connection.ts';
 import { kubeRequest } from './kube-request.ts';
+import { ApiWatch, type WatchSource } from './kube-watch.ts';
 import { collectionPath, type ResourceType } from './resource.ts';
 
 export interface WatchHandler<T extends KubernetesObject> {
@@ -21,7 +13,7 @@ export interface WatchHandler<T extends KubernetesObject> {
 }
 
 export interface ResourceWatchOptions<T extends KubernetesObject> {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   readonly resource: ResourceType;
   /** Watch one namespace only; all namespaces when undefined. */
   readonly namespace?: string | undefined;
@@ -29,7 +21,7 @@ export interface ResourceWatchOptions<T extends KubernetesObject> {
   readonly handler: WatchHandler<T>;
   readonly logger: Logger;
   /** Injected by tests to feed lists and watch events without an apiserver. */
-  readonly watch?: Watch;
+  readonly watch?: WatchSource;
   readonly list?: () => Promise<KubernetesListObject<T>>;
   readonly minRestartDelayMs?: number;
   readonly maxRestartDelayMs?: number;
@@ -37,15 +29,19 @@ export interface ResourceWatchOptions<T extends KubernetesObject> {
 }
 
 /**
- * A list+watch cache of one resource over client-node's ListWatch, made to survive what
- * ListWatch alone does not: it relists by itself on `410 Gone`, but any other failure (a cut
- * connection, a refused dial, a 5xx on the list) stops it for good. We restart it with
- * exponential backoff; a restart first re-watches from the last resourceVersion, and falls
- * back to a relist when the apiserver answers that this version is too old.
+ * A list+watch cache of one resource, as client-go's reflector: list, then watch from the
+ * list's resourceVersion; relist when the apiserver answers that this version is too old
+ * (410 Gone); re-watch from the last resourceVersion when the server ends a watch. Any other
+ * failure (a cut connection, a refused dial, a 5xx on the list) restarts it with exponential
+ * backoff, re-watching from the last resourceVersion.
  */
 export class ResourceWatch<T extends KubernetesObject> {
   readonly #options: ResourceWatchOptions<T>;
-  readonly #informer: ListWatch<T>;
+  readonly #path: string;
+  readonly #source: WatchSource;
+  readonly #objects = new Map<string, Map<string, T>>();
+  #resourceVersion = '';
+  #request: { abort(): void } | undefined;
   #stopped = true;
   #synced = false;
   #restartTimer: NodeJS.Timeout | undefined;
@@ -54,28 +50,11 @@ export class ResourceWatch<T extends KubernetesObject> {
 
   constructor(options: ResourceWatchOptions<T>) {
     this.#options = options;
-    const path = collectionPath(options.resource, options.namespace);
-    const list = async (): Promise<KubernetesListObject<T>> => {
-      const result = options.list
-        ? await options.list()
-        : await kubeRequest<KubernetesListObject<T>>(options.kubeConfig, {
-            method: 'GET',
-            path,
-            query: { labelSelector: options.labelSelector },
-          });
-      this.#synced = true;
-      this.#restartDelayMs = 0;
-      return result;
-    };
-    const watch = options.watch ?? new Watch(options.kubeConfig);
-    this.#informer = new ListWatch<T>(path, watch, list, false, options.labelSelector);
-    this.#informer.on(ADD, (object) => this.#onEvent(() => options.handler.upsert(object)));
-    this.#informer.on(UPDATE, (object) => this.#onEvent(() => options.handler.upsert(object)));
-    this.#informer.on(DELETE, (object) => this.#onEvent(() => options.handler.remove(object)));
-    this.#informer.on(ERROR, (error) => this.#onError(error));
+    this.#path = collectionPath(options.resource, options.namespace);
+    this.#source = options.watch ?? new ApiWatch(options.kubeConfig);
   }
 
-  /** True once a first list has succeeded: the cache holds every object. */
+  /** True once a first list has been delivered: the cache holds every object. */
   get hasSynced(): boolean {
     return this.#synced;
   }
@@ -86,24 +65,134 @@ export class ResourceWatch<T extends KubernetesObject> {
   }
 
   get(namespace: string, name: string): T | undefined {
-    return this.#informer.get(name, namespace || undefined);
+    return this.#objects.get(namespace)?.get(name);
   }
 
   list(namespace?: string): readonly T[] {
-    return this.#informer.list(namespace);
+    if (namespace) return [...(this.#objects.get(namespace)?.values() ?? [])];
+    return [...this.#objects.values()].flatMap((byName) => [...byName.values()]);
   }
 
   /** Lists and starts watching; resolves after the first attempt, restarting on its own after. */
   async start(): Promise<void> {
     this.#stopped = false;
-    await this.#informer.start();
+    await this.#connect();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
-    await this.#informer.stop();
+    this.#request?.abort();
+    this.#request = undefined;
+  }
+
+  async #list(): Promise<KubernetesListObject<T>> {
+    const o = this.#options;
+    const result = o.list
+      ? await o.list()
+      : await kubeRequest<KubernetesListObject<T>>(o.kubeConfig, {
+          method: 'GET',
+          path: this.#path,
+          query: { labelSelector: o.labelSelector },
+        });
+    this.#restartDelayMs = 0;
+    return result;
+  }
+
+  /** Lists when there is no resourceVersion to go on from, then opens a watch. */
+  async #connect(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#resourceVersion === '') {
+      let list: KubernetesListObject<T>;
+      try {
+        list = await this.#list();
+      } catch (error) {
+        this.#onError(error);
+        return;
+      }
+      this.#replace(list.items ?? []);
+      this.#synced = true;
+      this.#resourceVersion = list.metadata?.resourceVersion ?? '';
+    }
+    if (this.#stopped) return;
+    const startedAt = Date.now();
+    const request = await this.#source.watch(
+      this.#path,
+      { resourceVersion: this.#resourceVersion, labelSelector: this.#options.labelSelector },
+      (type, object) => this.#onWatchEvent(type, object as T),
+      (error) => {
+        if (this.#request === request) this.#request = undefined;
+        this.#onWatchDone(error, Date.now() - startedAt);
+      },
+    );
+    if (this.#stopped) request.abort();
+    else this.#request = request;
+  }
+
+  #onWatchDone(error: unknown, lastedMs: number): void {
+    if (this.#stopped) return;
+    const status = (error as { statusCode?: unknown; code?: unknown } | null) ?? {};
+    if (status.statusCode === 410 || status.code === 410) {
+      this.#resourceVersion = '';
+    } else if (error) {
+      this.#onError(error);
+      return;
+    }
+    // A watch the server ended at once would otherwise spin; a relist is never delayed.
+    const delay = this.#resourceVersion !== '' && lastedMs < 1_000 ? 1_000 : 0;
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      this.#connect().catch((connectError: unknown) => this.#onError(connectError));
+    }, delay);
+  }
+
+  #onWatchEvent(type: string, object: T): void {
+    if (type === 'ERROR') {
+      // The apiserver says the resourceVersion is too old and closes the watch: relist then.
+      if ((object as { code?: unknown }).code === 410) this.#resourceVersion = '';
+      return;
+    }
+    if (type === 'ADDED' || type === 'MODIFIED') this.#upsert(object);
+    else if (type === 'DELETED') this.#remove(object);
+    this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
+  }
+
+  /** A relist: objects missing from it were deleted meanwhile. */
+  #replace(items: readonly T[]): void {
+    const listed = new Set(items.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name}`));
+    for (const byName of this.#objects.values()) {
+      for (const object of byName.values()) {
+        const key = `${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
+        if (!listed.has(key)) this.#remove(object);
+      }
+    }
+    for (const object of items) this.#upsert(object);
+  }
+
+  #upsert(object: T): void {
+    const namespace = object.metadata?.namespace ?? '';
+    const name = object.metadata?.name ?? '';
+    let byName = this.#objects.get(namespace);
+    if (!byName) {
+      byName = new Map();
+      this.#objects.set(namespace, byName);
+    }
+    const found = byName.get(name);
+    const version = object.metadata?.resourceVersion;
+    if (found && version !== undefined && found.metadata?.resourceVersion === version) return;
+    byName.set(name, object);
+    this.#onEvent(() => this.#options.handler.upsert(object));
+  }
+
+  #remove(object: T): void {
+    const namespace = object.metadata?.namespace ?? '';
+    const byName = this.#objects.get(namespace);
+    const found = byName?.get(object.metadata?.name ?? '');
+    if (!byName || !found) return;
+    byName.delete(object.metadata?.name ?? '');
+    if (byName.size === 0) this.#objects.delete(namespace);
+    this.#onEvent(() => this.#options.handler.remove(found));
   }
 
   #onEvent(deliver: () => void): void {
@@ -116,7 +205,6 @@ export class ResourceWatch<T extends KubernetesObject> {
   }
 
   #onError(error: unknown): void {
-    // Stopping aborts the request, which ListWatch reports as an error too.
     if (this.#stopped || this.#restartTimer) return;
     const min = this.#options.minRestartDelayMs ?? 500;
     const max = this.#options.maxRestartDelayMs ?? 30_000;
@@ -134,7 +222,7 @@ export class ResourceWatch<T extends KubernetesObject> {
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;
       if (this.#stopped) return;
-      this.#informer.start().catch((startError: unknown) => this.#onError(startError));
+      this.#connect().catch((startError: unknown) => this.#onError(startError));
     }, this.#restartDelayMs);
   }
 }

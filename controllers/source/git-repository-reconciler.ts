@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
   type Condition,
@@ -16,6 +16,7 @@ import {
 } from '../../api/index.ts';
 import {
   type EventRecorder,
+  type KubeAccess,
   type ObjectClient,
   type ObjectKey,
   type ProcessResult,
@@ -31,7 +32,7 @@ import { checkStoredArtifact } from './git-repository-storage.ts';
 import { type RunOutcome, summarizeConditions } from './git-repository-summary.ts';
 
 export interface GitRepositoryReconcilerOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   readonly client: ObjectClient<GitRepositoryObject>;
   readonly storage: ArtifactStorage;
   readonly events: EventRecorder;

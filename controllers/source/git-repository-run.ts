@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
   type Artifact,
@@ -12,6 +11,7 @@ import {
   setCondition,
   validateGitRepository,
 } from '../../api/index.ts';
+import type { KubeAccess } from '../runtime/index.ts';
 import type { ArtifactStorage } from './artifact-storage.ts';
 import { contentConfigChanged, includedArtifactsDiffer } from './git-repository-content.ts';
 import { SourceFailure } from './git-repository-failure.ts';
@@ -30,7 +30,7 @@ import {
 export type Progress = (message: string, reconciling: boolean) => Promise<void>;
 
 export interface RunDependencies {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeAccess;
   readonly storage: ArtifactStorage;
   readonly requeueDependencyMs: number;
   readonly signal: AbortSignal;

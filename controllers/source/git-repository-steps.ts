@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   type Artifact,
   ConditionType,
@@ -9,7 +8,7 @@ import {
   gitVerificationMode,
   Reason,
 } from '../../api/index.ts';
-import { kubeRequest } from '../runtime/index.ts';
+import { type KubeAccess, kubeRequest } from '../runtime/index.ts';
 import { copyArtifactToPath, secureJoin } from './artifact-include.ts';
 import type { ArtifactStorage, StoredArtifact } from './artifact-storage.ts';
 import type { GitSecretData } from './git-auth.ts';
@@ -31,7 +30,7 @@ interface SecretObject {
 
 /** Reads a Secret's data, decoded. The values never leave this process except to git. */
 export async function readSecretData(
-  kubeConfig: KubeConfig,
+  kubeConfig: KubeAccess,
   namespace: string,
   name: string,
   signal: AbortSignal,
@@ -52,7 +51,7 @@ function messageOf(error: unknown): string {
 
 /** `spec.secretRef`: the credentials for the Git server, or undefined when none is named. */
 export async function readAuthSecret(
-  kubeConfig: KubeConfig,
+  kubeConfig: KubeAccess,
   object: GitRepository,
   signal: AbortSignal,
 ): Promise<GitSecretData | undefined> {
@@ -171,7 +170,7 @@ export interface Verification {
 
 /** `spec.verify`: checks the signatures of the checkout, or returns undefined when not asked. */
 export async function verifySource(
-  kubeConfig: KubeConfig,
+  kubeConfig: KubeAccess,
   object: GitRepository,
   checkout: GitCheckout,
   signal: AbortSignal,

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import * as openpgp from 'openpgp';
+import type * as OpenPgp from 'openpgp';
 
 /** `spec.verify.mode`; Flux also accepts the legacy lower-case `head`. */
 export type VerificationMode = 'HEAD' | 'Tag' | 'TagAndHEAD';
@@ -67,11 +67,20 @@ export function splitTagSignature(raw: Buffer): SignedPayload {
   return { payload: Buffer.from(text.slice(0, start), 'latin1'), signature: text.slice(start) };
 }
 
+/**
+ * openpgp costs the controller about 20 MiB once loaded; only GitRepositories with
+ * `spec.verify` need it, so it is loaded on the first verification.
+ */
+function loadOpenPgp(): Promise<typeof OpenPgp> {
+  return import('openpgp');
+}
+
 /** Reads every armored public key in the verify Secret's values; unreadable values are skipped. */
 export async function readPublicKeys(
   keyRings: readonly (string | Buffer | Uint8Array)[],
-): Promise<openpgp.PublicKey[]> {
-  const keys: openpgp.PublicKey[] = [];
+): Promise<OpenPgp.PublicKey[]> {
+  const openpgp = await loadOpenPgp();
+  const keys: OpenPgp.PublicKey[] = [];
   for (const ring of keyRings) {
     const armored = typeof ring === 'string' ? ring : Buffer.from(ring).toString('utf8');
     try {
@@ -87,8 +96,9 @@ export async function readPublicKeys(
 export async function verifyDetached(
   payload: Buffer,
   armoredSignature: string,
-  keys: readonly openpgp.PublicKey[],
+  keys: readonly OpenPgp.PublicKey[],
 ): Promise<string> {
+  const openpgp = await loadOpenPgp();
   const signature = await openpgp.readSignature({ armoredSignature });
   const message = await openpgp.createMessage({ binary: payload });
   const result = await openpgp.verify({

@@ -13,6 +13,7 @@ import {
   isAppliedAt,
   type RunningKustomizeController,
   readKustomization,
+  requestReconcile,
   setArtifact,
   sopsEncrypt,
   sopsEncryptWith,
@@ -200,6 +201,20 @@ describe('a reconcile of an unchanged revision', () => {
       expect(direct.counter.dryRuns.length).toBeGreaterThan(0);
       const after = await readKustomization(quiet, 'noop');
       expect(after?.metadata.resourceVersion).toBe(first?.metadata.resourceVersion);
+
+      // A reconcile request on it writes its status once, to record the request, and no object.
+      const at = await requestReconcile(quiet, 'noop');
+      direct.counter.reset();
+      await direct.reconcileOnce('noop');
+      expect(direct.counter.writes).toEqual([]);
+      expect(direct.statusWrites()).toBe(statusWritesBefore + 1);
+      const handled = await readKustomization(quiet, 'noop');
+      expect(handled?.status).toMatchObject({ lastHandledReconcileAt: at });
+      expect(handled?.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+        status: 'True',
+        lastTransitionTime: first?.status?.conditions?.find((c) => c.type === 'Ready')
+          ?.lastTransitionTime,
+      });
     } finally {
       await quiet.stop();
     }

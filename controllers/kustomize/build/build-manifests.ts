@@ -1,7 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import type { Kustomization } from '../../../api/index.ts';
-import { build, createMemoryFs, KustomizeError } from '../../../kustomize/index.ts';
+import { build, KustomizeError } from '../../../kustomize/index.ts';
 import { StepError } from '../step-error.ts';
+import { artifactFs } from './artifact-fs.ts';
 import { isArtifactDir, joinArtifactPath } from './artifact-path.ts';
 import { decryptSources } from './decrypt-sources.ts';
 import type { DecryptionKeys } from './decryption-keys.ts';
@@ -50,12 +51,11 @@ export async function buildManifests(
     redactor,
     signal: options.signal,
   });
-  const overlay: Record<string, string | Uint8Array> = Object.fromEntries(tree.files);
-  for (const [path, bytes] of plaintext) overlay[path] = bytes;
-  overlay[generated.path] = generated.content;
+  const overrides = new Map<string, string | Uint8Array>(plaintext);
+  overrides.set(generated.path, generated.content);
   let yaml: string;
   try {
-    const result = await build(createMemoryFs(overlay), `/${dir}`, {
+    const result = await build(artifactFs(tree, overrides), `/${dir}`, {
       // Flux builds in input order, with files loadable from anywhere inside the artifact.
       reorder: 'none',
       loadRestrictor: 'LoadRestrictionsNone',

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { StepError } from '../step-error.ts';
 import { UntarError, untarToMemory } from './untar.ts';
 
@@ -80,32 +82,37 @@ async function download(
     options.signal,
     AbortSignal.timeout(options.timeoutMs ?? 5 * 60_000),
   ]);
-  let response: Response;
+  let response: IncomingMessage;
   try {
-    response = await fetch(url, { signal, redirect: 'follow' });
+    response = await get(url, signal);
   } catch (error) {
     // A shutdown is not a failed artifact: let the caller see its own abort reason.
     options.signal.throwIfAborted();
+    if (error instanceof StepError) throw error;
     throw artifactError(`failed to download artifact from ${url}: ${describe(error)}`, error);
   }
-  if (!response.ok || response.body === null) {
-    await response.body?.cancel();
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    response.resume();
     throw artifactError(
-      `failed to download artifact from ${url}: HTTP ${response.status} ${response.statusText}`,
+      `failed to download artifact from ${url}: HTTP ${status} ${response.statusMessage ?? ''}`.trimEnd(),
     );
   }
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const declared = Number(response.headers['content-length'] ?? Number.NaN);
   if (declared > maxBytes) {
-    await response.body.cancel();
+    response.destroy();
     throw artifactError(tooLarge(url, maxBytes));
   }
-  const chunks: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   let total = 0;
   try {
-    for await (const chunk of response.body) {
-      total += chunk.byteLength;
-      if (total > maxBytes) throw artifactError(tooLarge(url, maxBytes));
-      chunks.push(chunk);
+    for await (const chunk of response) {
+      total += (chunk as Buffer).byteLength;
+      if (total > maxBytes) {
+        response.destroy();
+        throw artifactError(tooLarge(url, maxBytes));
+      }
+      chunks.push(chunk as Buffer);
     }
   } catch (error) {
     if (error instanceof StepError) throw error;
@@ -113,6 +120,35 @@ async function download(
     throw artifactError(`failed to download artifact from ${url}: ${describe(error)}`, error);
   }
   return new Uint8Array(Buffer.concat(chunks));
+}
+
+const maxRedirects = 10;
+
+/**
+ * GET over node:http(s), following redirects. Not `fetch`: its HTTP stack (undici and its
+ * WebAssembly parser) costs the long-running controller about 12 MiB of memory, for one
+ * download per source revision.
+ */
+async function get(url: string, signal: AbortSignal, redirects = 0): Promise<IncomingMessage> {
+  const target = new URL(url);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    throw artifactError(`artifact URL ${url} is not http or https`);
+  }
+  const send = target.protocol === 'https:' ? httpsGet : httpGet;
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const request = send(target, { signal }, resolve);
+    request.on('error', reject);
+  });
+  const location = response.headers.location;
+  const status = response.statusCode ?? 0;
+  if (status < 300 || status >= 400 || location === undefined) return response;
+  response.resume();
+  if (redirects >= maxRedirects) {
+    throw artifactError(
+      `failed to download artifact from ${url}: more than ${maxRedirects} redirects`,
+    );
+  }
+  return get(new URL(location, target).toString(), signal, redirects + 1);
 }
 
 function tooLarge(url: string, maxBytes: number): string {

@@ -1,0 +1,8 @@
+/** Types of build-snapshot.js, for the tests that build a snapshot. */
+export function buildSnapshot(options: {
+  /** Holds cli/ and sops/: dist/ (ext 'js') or the source tree (ext 'ts'). */
+  root: string;
+  ext: 'js' | 'ts';
+  /** Receives kustodian.blob and node (the path of the Node binary that built it). */
+  out: string;
+}): Promise<void>;

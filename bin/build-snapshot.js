@@ -1,0 +1,104 @@
+// Builds the V8 startup snapshot of the one-shot commands (`kustodian sops …`,
+// `kustodian kustomize …`): cli/startup/snapshot-entry bundled into one CommonJS script (a
+// snapshot holds a single script), run once under `node --build-snapshot` on a throwaway
+// warm-up fixture, and the resulting heap written to <out>/kustodian.blob. bin/kustodian.js
+// starts from that blob when it is newer than both the compiled code and the Node binary that
+// built it (whose path is written to <out>/node): a blob only loads in the exact Node build
+// that made it.
+import { spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+/** A package name, not a relative path, an absolute path or a Node built-in. */
+const isPackage = (id) =>
+  /^(@[\w-][\w.-]*\/)?[\w-][\w.-]*(\/|$)/.test(id) && !id.startsWith('node:');
+
+/**
+ * @param {{ root: string, ext: 'js' | 'ts', out: string }} options `root` holds cli/ and sops/
+ *   (dist/ with ext 'js', or the source tree with ext 'ts'); `out` receives the blob.
+ */
+export async function buildSnapshot({ root, ext, out }) {
+  // The blob runs on the Node that builds it: it must be the one kustodian is made for.
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 24) throw new Error(`needs Node.js 24 or newer (this is ${process.version})`);
+  const { build } = await import('rolldown');
+  const staging = `${out}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  const script = join(staging, 'snapshot-entry.cjs');
+  const helper = join(root, 'cli', 'startup', `package-require.${ext}`);
+  await build({
+    input: join(root, 'cli', 'startup', `snapshot-entry.${ext}`),
+    platform: 'node',
+    logLevel: 'warn',
+    plugins: [
+      {
+        // Packages that our code imports dynamically are the optional, heavy ones (PGP, the
+        // cloud SDKs, post-quantum age): they stay out of the snapshot and are required from
+        // the package's node_modules when a run needs them (a snapshot has no module loader
+        // for import()).
+        name: 'dynamic-imports-at-run-time',
+        resolveId(id, importer, { kind }) {
+          const ours =
+            importer?.startsWith(`${root}/`) && !relative(root, importer).includes('node_modules');
+          if (kind === 'dynamic-import' && ours && isPackage(id)) return `\0runtime:${id}`;
+          return undefined;
+        },
+        load(id) {
+          if (!id.startsWith('\0runtime:')) return undefined;
+          const name = JSON.stringify(id.slice('\0runtime:'.length));
+          return `const { requireFromPackage } = require(${JSON.stringify(helper)});\nmodule.exports = requireFromPackage(${name});\n`;
+        },
+      },
+    ],
+    output: { file: script, format: 'cjs', codeSplitting: false },
+  });
+  const fixture = mkdtempSync(join(tmpdir(), 'kustodian-warm-up-'));
+  try {
+    const { writeWarmUpFixture } = await import(
+      join(root, 'cli', 'startup', `warm-up-fixture.${ext}`)
+    );
+    await writeWarmUpFixture(fixture);
+    const blob = join(staging, 'kustodian.blob');
+    // stderr goes to a file: Node cannot snapshot a process whose stderr is a pipe.
+    const log = join(fixture, 'build-snapshot.log');
+    const stderr = openSync(log, 'w');
+    // Only PATH from the caller's environment, and HOME and XDG_CONFIG_HOME in the fixture: the
+    // warm-up must find no key of the user's (SOPS_AGE_KEY, ~/.ssh, keys.txt, cloud
+    // credentials), so that none can be read into the heap that becomes the blob.
+    const result = spawnSync(
+      process.execPath,
+      ['--snapshot-blob', blob, '--build-snapshot', script, fixture],
+      {
+        cwd: fixture,
+        env: { PATH: process.env.PATH ?? '', HOME: fixture, XDG_CONFIG_HOME: fixture },
+        stdio: ['ignore', 'ignore', stderr],
+      },
+    );
+    closeSync(stderr);
+    if (result.status !== 0) {
+      // Node warns about built-ins it has not verified in snapshots; show only the failure.
+      const reason = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !/Warning|may still work|issue tracker/.test(line))
+        .join('\n');
+      throw new Error(`node --build-snapshot failed: ${reason}`);
+    }
+    writeFileSync(join(staging, 'node'), `${process.execPath}\n`);
+    rmSync(out, { recursive: true, force: true });
+    renameSync(staging, out);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  } finally {
+    rmSync(fixture, { recursive: true, force: true });
+  }
+}
