@@ -21,8 +21,16 @@ try {
     platform: 'node',
     logLevel: 'warn',
     // Large libraries that only the controller, the demo or PGP keys load stay in node_modules.
+    // Cloud SDKs are imported lazily and some of them read __dirname: they load from
+    // node_modules when a file names such a key.
     external: [
       '@aws-sdk/client-kms',
+      '@aws-sdk/client-sts',
+      '@aws-sdk/credential-provider-web-identity',
+      '@azure/identity',
+      '@azure/keyvault-keys',
+      '@google-cloud/kms',
+      'google-auth-library',
       '@kubernetes/client-node',
       'openpgp',
       'pino',

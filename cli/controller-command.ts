@@ -20,7 +20,7 @@ import {
   Manager,
   RuntimeMetrics,
   loadKubeConfig as readKubeConfig,
-  tuneHeapForController,
+  tuneV8ForController,
 } from '../controllers/runtime/index.ts';
 import { sourceController } from '../controllers/source/index.ts';
 
@@ -268,7 +268,7 @@ async function runController(flags: ControllerFlags, registry: ControllerRegistr
     lost = () => resolveLost('lost');
   });
   const signal = waitForSignal();
-  tuneHeapForController();
+  tuneV8ForController();
   const started = await startController(flags, registry, { onLostLeadership: lost });
   const outcome = await Promise.race([signal, leadershipLost]);
   if (outcome === 'lost') {

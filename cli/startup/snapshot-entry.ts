@@ -1,7 +1,7 @@
 // Entry of the startup snapshot of the one-shot commands (`kustodian sops …`,
-// `kustodian kustomize …`), built by bin/bundle.js as a single script and run by
+// `kustodian kustomize …`), bundled by bin/build-snapshot.js into a single script and run as
 // `node --snapshot-blob dist/snapshot/kustodian.blob --build-snapshot <script> <fixture dir>`.
-// The heap after the warm-up below, with every module loaded, becomes the blob, and
+// The heap after the warm-up below, with our modules loaded and compiled, becomes the blob, and
 // bin/kustodian.js starts from it: no module resolution, loading or compiling at run time.
 // Code reached from here must not keep run-time state in module scope (the working
 // directory, environment, a random pool): it would be frozen at build time. Node refreshes

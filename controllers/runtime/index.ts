@@ -21,7 +21,6 @@ export {
   type EventSink,
   type EventType,
 } from './event-recorder.ts';
-export { defaultHeapGrowingPercent, tuneHeapForController } from './heap-settings.ts';
 export {
   type HealthChecks,
   type HttpEndpoint,
@@ -73,6 +72,7 @@ export {
   type ResourceType,
 } from './resource.ts';
 export { ResourceWatch, type ResourceWatchOptions, type WatchHandler } from './resource-watch.ts';
+export { defaultHeapGrowingPercent, tuneV8ForController } from './v8-settings.ts';
 export {
   type ProcessResult,
   type QueueObserver,
