@@ -38,6 +38,7 @@ export const Reason = {
   BuildFailed: 'BuildFailed',
   HealthCheckFailed: 'HealthCheckFailed',
   HealthCheckCanceled: 'HealthCheckCanceled',
+  InvalidCELExpression: 'InvalidCELExpression',
   PruneFailed: 'PruneFailed',
   ReconciliationSucceeded: 'ReconciliationSucceeded',
   ReconciliationFailed: 'ReconciliationFailed',

@@ -1,8 +1,8 @@
 import { throwIfAborted } from './abort.ts';
 import { ApplyError } from './apply-error.ts';
 import type { DynamicClient, ObjectReference } from './dynamic-client.ts';
-import { computeStatus, type KStatus } from './kstatus.ts';
-import { parseApiVersion } from './kube-object.ts';
+import { computeStatus, type KStatus, type KStatusResult } from './kstatus.ts';
+import { type KubeObject, parseApiVersion } from './kube-object.ts';
 import { mapLimit } from './map-limit.ts';
 import { formatSubject } from './object-metadata.ts';
 
@@ -13,6 +13,8 @@ export interface WaitOptions {
   readonly intervalMs?: number;
   /** Stop as soon as one object is Failed, as Flux's `--fail-fast`. */
   readonly failFast?: boolean;
+  /** A custom status (healthCheckExprs) for the kinds it knows; kstatus for the rest. */
+  readonly statusOf?: (object: KubeObject) => KStatusResult | undefined;
   readonly signal?: AbortSignal;
 }
 
@@ -48,7 +50,7 @@ function subjectOf(ref: ObjectReference): string {
 async function pollOnce(
   client: DynamicClient,
   references: readonly ObjectReference[],
-  signal: AbortSignal | undefined,
+  { signal, statusOf }: WaitOptions,
 ): Promise<ObjectHealth[]> {
   // Bounded, so a wait on hundreds of objects does not burst hundreds of requests.
   return mapLimit(references, 8, async (reference): Promise<ObjectHealth> => {
@@ -56,7 +58,7 @@ async function pollOnce(
     try {
       const live = await client.get(reference, signal);
       if (!live) return { reference, subject, status: 'NotFound', message: 'Resource not found' };
-      return { reference, subject, ...computeStatus(live) };
+      return { reference, subject, ...(statusOf?.(live) ?? computeStatus(live)) };
     } catch (error) {
       if (signal?.aborted) throw error;
       const message = error instanceof Error ? error.message : String(error);
@@ -81,7 +83,7 @@ export async function waitForSet(
   for (;;) {
     throwIfAborted(options.signal, 'health check wait');
     try {
-      objects = await pollOnce(client, references, options.signal);
+      objects = await pollOnce(client, references, options);
     } catch (error) {
       throwIfAborted(options.signal, 'health check wait');
       throw error;

@@ -11,6 +11,12 @@ export {
   splitStages,
 } from './apply-order.ts';
 export {
+  CelHealthError,
+  type CelStatusReader,
+  compileHealthChecks,
+  type HealthCheckExpressions,
+} from './cel-health.ts';
+export {
   type ChangeAction,
   type ChangeSetEntry,
   entryId,

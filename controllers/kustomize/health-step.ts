@@ -1,12 +1,16 @@
 import { formatDuration, type Kustomization, Reason } from '../../api/index.ts';
 import {
+  CelHealthError,
+  type CelStatusReader,
   type ChangeSetEntry,
+  compileHealthChecks,
   type DynamicClient,
   entryReference,
   type ObjectReference,
   waitForSet,
 } from '../apply/index.ts';
 import { StepError } from './step-error.ts';
+import { InvalidCelExpressionError } from './step-outcome.ts';
 
 export type HealthResult =
   | { readonly checked: false }
@@ -38,17 +42,41 @@ export function healthTargets(
 }
 
 /**
+ * Parses `spec.healthCheckExprs` before anything is fetched or applied, as Flux does; an
+ * invalid expression stalls the Kustomization until its spec changes.
+ */
+export async function compileHealthExprs(ks: Kustomization): Promise<CelStatusReader | undefined> {
+  try {
+    return await compileHealthChecks(ks.spec.healthCheckExprs ?? []);
+  } catch (error) {
+    if (!(error instanceof CelHealthError)) throw error;
+    const message = `Reconciliation failed terminally due to configuration error: spec.${error.message}`;
+    throw new InvalidCelExpressionError(message, error);
+  }
+}
+
+/**
  * kstatus health of the targets within `timeout`, polled every `intervalMs` (Flux: 5 s).
  * Throws HealthCheckFailed with Flux's message naming the objects that are not Current.
+ * Kinds that `celStatus` knows are assessed by their healthCheckExprs instead of kstatus.
  */
 export async function checkHealth(
   targets: readonly ObjectReference[],
   client: DynamicClient,
-  options: { timeoutMs: number; intervalMs: number; signal: AbortSignal },
+  options: {
+    timeoutMs: number;
+    intervalMs: number;
+    signal: AbortSignal;
+    celStatus?: CelStatusReader | undefined;
+  },
 ): Promise<HealthResult> {
   if (targets.length === 0) return { checked: false };
   const started = performance.now();
-  const outcome = await waitForSet(client, targets, options);
+  const { celStatus, ...wait } = options;
+  const outcome = await waitForSet(client, targets, {
+    ...wait,
+    ...(celStatus && { statusOf: (object) => celStatus.statusOf(object) }),
+  });
   if (!outcome.healthy) throw new StepError(Reason.HealthCheckFailed, outcome.message);
   const took = Math.round(performance.now() - started);
   return { checked: true, message: `Health check passed in ${formatDuration(took)}` };

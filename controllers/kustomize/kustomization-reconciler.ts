@@ -12,7 +12,7 @@ import {
   Reason,
   setCondition,
 } from '../../api/index.ts';
-import type { KubeClientFactory } from '../apply/index.ts';
+import type { CelStatusReader, KubeClientFactory } from '../apply/index.ts';
 import {
   type EventRecorder,
   type EventType,
@@ -28,7 +28,12 @@ import { buildObjects, decryptBuilt, fetchSourceArtifact, substitute } from './b
 import { type DecryptionSettings, readDecryptionKeys } from './decryption-keys-step.ts';
 import { checkDependencies } from './dependencies-step.ts';
 import { finalizeObjects } from './finalizer.ts';
-import { checkHealth, type HealthResult, healthTargets } from './health-step.ts';
+import {
+  checkHealth,
+  compileHealthExprs,
+  type HealthResult,
+  healthTargets,
+} from './health-step.ts';
 import type { KustomizationObject } from './kustomization-object.ts';
 import { pruneObjects } from './prune-step.ts';
 import { RemoteClusters } from './remote-cluster-step.ts';
@@ -127,6 +132,7 @@ export class KustomizationReconciler {
     const getObject = <T>(c: ObjectClient<T & KubernetesObject>, ns: string, name: string) =>
       c.get(objectKey(ns, name), run.signal) as Promise<T | undefined>;
 
+    const celStatus = await compileHealthExprs(ks); // InvalidCELExpression
     const source = await resolveSource(ks, {
       ...o,
       getGitRepository: (ns, name) => getObject<GitRepository>(o.sources, ns, name),
@@ -182,7 +188,7 @@ export class KustomizationReconciler {
       },
     ); // PruneFailed
     await this.#recordChanges(run, pruned.changeLog);
-    const health = await this.#checkHealth(run, applied, client, timeoutMs); // HealthCheckFailed
+    const health = await this.#checkHealth(run, applied, client, { timeoutMs, celStatus }); // HealthCheckFailed
     return this.#reportReady(run, revision, health);
   }
 
@@ -190,7 +196,7 @@ export class KustomizationReconciler {
     run: Run,
     applied: AppliedSet,
     client: ReturnType<typeof applyClient>,
-    timeoutMs: number,
+    { timeoutMs, celStatus }: { timeoutMs: number; celStatus: CelStatusReader | undefined },
   ): Promise<HealthResult> {
     const targets = healthTargets(run.start, applied.changeSet);
     if (targets.length === 0) return { checked: false };
@@ -210,6 +216,7 @@ export class KustomizationReconciler {
       timeoutMs,
       intervalMs: this.#options.healthIntervalMs ?? 5_000,
       signal: run.signal,
+      celStatus,
     });
     if (health.checked && (!wasHealthy || applied.changeLog !== '')) {
       await this.#event(run, 'Normal', health.message);

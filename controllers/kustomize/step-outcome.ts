@@ -33,6 +33,16 @@ export class AccessDeniedError extends StepError {
   }
 }
 
+/** `spec.healthCheckExprs` does not parse: Flux's InvalidCELExpression, stalled until the spec changes. */
+export class InvalidCelExpressionError extends StepError {
+  readonly conditionReason = Reason.InvalidCELExpression;
+
+  constructor(message: string, cause: unknown) {
+    super(Reason.ReconciliationFailed, message, { retryable: false, cause });
+    this.name = 'InvalidCelExpressionError';
+  }
+}
+
 /** Prune failed; the objects whose deletion was not confirmed stay in the inventory (Flux #1664). */
 export class PruneError extends StepError {
   readonly survivors: readonly InventoryEntry[];
@@ -46,5 +56,7 @@ export class PruneError extends StepError {
 
 /** The Ready reason a step error is reported with. */
 export function conditionReasonOf(error: StepError): string {
-  return error instanceof AccessDeniedError ? error.conditionReason : error.reason;
+  return error instanceof AccessDeniedError || error instanceof InvalidCelExpressionError
+    ? error.conditionReason
+    : error.reason;
 }
