@@ -5,6 +5,7 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
+import { startupSnapshot } from 'node:v8';
 import { SopsError } from './errors.ts';
 import { formatFloatF, parseGoBool, parseGoFloat, parseGoInt } from './go-format.ts';
 import type { Comment, Scalar } from './tree.ts';
@@ -127,12 +128,16 @@ export function open(envelope: Envelope, key: DataKey, aad: string): Buffer {
 }
 
 // One large random read serves many IVs: a syscall per value dominated encryption time.
+// The pool is filled on first use in each process, never at module load, and not at all
+// while a V8 startup snapshot is being built: a pool in the snapshot would hand the same IVs
+// to every process started from it (GCM with a repeated IV leaks the plaintext).
 const IV_POOL_SIZE = 32 * 1024;
 let ivPool = Buffer.alloc(0);
 let ivOffset = IV_POOL_SIZE;
 
 /** A fresh random 32-byte IV (each one used once). */
 export function newIv(): Buffer {
+  if (startupSnapshot.isBuildingSnapshot()) return randomBytes(32);
   if (ivOffset + 32 > ivPool.length) {
     ivPool = randomBytes(IV_POOL_SIZE);
     ivOffset = 0;

@@ -22,6 +22,7 @@ describe('disk fs', () => {
     await symlink('a.yaml', join(root, 'app', 'inside.yaml'));
     await symlink(join(outside, 'nothing'), join(root, 'app', 'dangling.yaml'));
     await symlink(outside, join(root, 'updir'));
+    await symlink('app', join(root, 'linked'));
     fs = await createDiskFs(root);
   });
   afterAll(() => rm(outside, { recursive: true, force: true }));
@@ -32,13 +33,35 @@ describe('disk fs', () => {
   it('follows a symlink that stays inside', async () => {
     expect(await fs.realPath('/app/inside.yaml')).toBe('/app/a.yaml');
   });
+  it('follows a symlinked directory that stays inside', async () => {
+    expect(await fs.realPath('/linked/a.yaml')).toBe('/app/a.yaml');
+    expect(await fs.stat('/linked')).toEqual({ isDirectory: true, size: expect.any(Number) });
+  });
   it.each([
     { name: 'dot-dot above the root', path: '/../secret.txt' },
     { name: 'a symlink to a file outside', path: '/app/escape.yaml' },
     { name: 'a symlink to a directory outside', path: '/updir/secret.txt' },
     { name: 'a dangling symlink', path: '/app/dangling.yaml' },
-  ])('refuses $name', async ({ path }) => {
-    await expect(fs.readFile(path)).rejects.toMatchObject({ code: 'SecurityViolation' });
+    { name: 'a link outside reached through a linked directory', path: '/linked/escape.yaml' },
+    { name: 'a link outside reached through dot-dot', path: '/app/../linked/./escape.yaml' },
+  ])('refuses $name, on every access', async ({ path }) => {
+    // The second access finds the directories remembered from the first: still refused.
+    for (const read of [fs.readFile, fs.readFile, fs.stat, fs.realPath]) {
+      const error = await read(path).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'SecurityViolation' });
+      expect(String(error)).not.toContain('do not read');
+    }
+  });
+  it('finds a file created after a lookup missed it', async () => {
+    const fresh = await createDiskFs(root);
+    expect(await fresh.stat('/app/later.yaml')).toBeUndefined();
+    await writeFile(join(root, 'app', 'later.yaml'), 'kind: B\n');
+    expect(await fresh.stat('/app/later.yaml')).toEqual({ isDirectory: false, size: 8 });
+    await rm(join(root, 'app', 'later.yaml'));
+  });
+  it('reports a path below a file as missing', async () => {
+    expect(await fs.stat('/app/a.yaml/x')).toBeUndefined();
+    await expect(fs.readFile('/app/a.yaml/x')).rejects.toMatchObject({ code: 'ResourceNotFound' });
   });
   it('lists a directory sorted', async () => {
     expect(await fs.readDir('/app')).toEqual([
@@ -47,6 +70,7 @@ describe('disk fs', () => {
       'escape.yaml',
       'inside.yaml',
     ]);
+    expect(await fs.readDir('/linked')).toEqual(await fs.readDir('/app'));
   });
   it('stats a missing path as undefined', async () => {
     expect(await fs.stat('/app/none.yaml')).toBeUndefined();

@@ -1,4 +1,6 @@
 import {
+  Composer,
+  type CST,
   type Document,
   isAlias,
   isMap,
@@ -6,17 +8,18 @@ import {
   isSeq,
   Lexer,
   type Node,
-  parseAllDocuments,
+  Parser,
 } from 'yaml';
 import { SopsError } from '../errors.ts';
 import type { Comment, TreeMap, TreeSeq, TreeValue } from '../tree.ts';
+import { convertPlainCst } from './yaml-cst.ts';
 import { resolvePlain, resolveTagged } from './yaml-scalar.ts';
 
 // go-yaml refuses documents whose aliases expand too much; so do we (YAML bombs).
 const MAX_ALIAS_NODES = 100_000;
 
 /** Where a collection sits in the source, to place comments the way go-yaml attaches them. */
-interface Slot {
+export interface Slot {
   column: number;
   /** Start offsets of the items, parallel to the collection's `items`. */
   offsets: number[];
@@ -120,30 +123,38 @@ class Converter {
   doc: Document | undefined;
 }
 
-interface RawComment {
+export interface RawComment {
   offset: number;
   text: string;
   fullLine: boolean;
 }
 
-function lexComments(text: string): RawComment[] {
-  const out: RawComment[] = [];
+/**
+ * Lexes the text once, feeding the parser and picking out the comments on the way (the
+ * documents the library composes do not say where each comment sits).
+ */
+export function tokenize(text: string): { tokens: CST.Token[]; comments: RawComment[] } {
+  const parser = new Parser();
+  const tokens: CST.Token[] = [];
+  const comments: RawComment[] = [];
   let offset = 0;
-  for (const token of new Lexer().lex(text)) {
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) tokens.push(token);
     // Control tokens (\x02, \x1d…) are zero-width markers, not source text.
-    if (token.length === 1 && token.charCodeAt(0) < 0x20 && token !== '\n' && token !== '\t')
+    if (lexeme.length === 1 && lexeme.charCodeAt(0) < 0x20 && lexeme !== '\n' && lexeme !== '\t')
       continue;
-    if (token.startsWith('#')) {
+    if (lexeme.startsWith('#')) {
       const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-      out.push({
+      comments.push({
         offset,
-        text: token.slice(1),
+        text: lexeme.slice(1),
         fullLine: text.slice(lineStart, offset).trim() === '',
       });
     }
-    offset += token.length;
+    offset += lexeme.length;
   }
-  return out;
+  for (const token of parser.end()) tokens.push(token);
+  return { tokens, comments };
 }
 
 function insert(slot: Slot, offset: number, item: Comment): void {
@@ -201,16 +212,43 @@ function placeComment(root: Slot, c: RawComment, conv: Converter): void {
  */
 export function parseYaml(bytes: Uint8Array): TreeMap[] {
   const text = Buffer.from(bytes).toString('utf8');
-  const docs = parseAllDocuments(text, {
-    schema: 'failsafe',
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: false,
-  });
-  if (!Array.isArray(docs)) return [];
+  const { tokens, comments } = tokenize(text);
+  return readPlainYaml(text, tokens, comments) ?? composeYaml(text, tokens, comments);
+}
+
+/**
+ * The fast path: most files need no composed document (yaml-cst.ts says which); `undefined`
+ * for the others.
+ */
+export function readPlainYaml(
+  text: string,
+  tokens: readonly CST.Token[],
+  comments: readonly RawComment[],
+): TreeMap[] | undefined {
+  if (comments.length === 0) return convertPlainCst(tokens)?.branches;
   const conv = new Converter(text);
-  // Lexing again only matters when there can be comments.
-  const comments = text.includes('#') ? lexComments(text) : [];
+  const plain = convertPlainCst(tokens, { text, column: (offset) => conv.column(offset) });
+  if (plain === undefined) return undefined;
+  const [root] = plain.roots;
+  if (root) for (const c of comments) placeComment(root, c, conv);
+  return plain.branches;
+}
+
+/** The full path: the library composes documents, which are converted and given comments. */
+export function composeYaml(
+  text: string,
+  tokens: readonly CST.Token[],
+  comments: readonly RawComment[],
+): TreeMap[] {
+  const docs = Array.from(
+    new Composer({
+      schema: 'failsafe',
+      uniqueKeys: true,
+      prettyErrors: false,
+      strict: false,
+    }).compose(tokens),
+  );
+  const conv = new Converter(text);
   const branches: TreeMap[] = [];
   let previousEnd = 0;
   for (const [index, doc] of docs.entries()) {

@@ -5,6 +5,9 @@ import type { Scalar } from '../tree.ts';
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 const TRUES = new Set(['true', 'True', 'TRUE']);
 const FALSES = new Set(['false', 'False', 'FALSE']);
+const NANS = new Set(['.nan', '.NaN', '.NAN']);
+const INFINITIES = new Set(['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF']);
+const NEGATIVE_INFINITIES = new Set(['-.inf', '-.Inf', '-.INF']);
 const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const TIMESTAMP =
   /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))?[ \t]*(Z|[+-]\d{1,2}(?::?\d{2})?)?)?$/;
@@ -43,11 +46,9 @@ export function resolvePlain(text: string, where: string): Scalar {
   if (NULLS.has(text)) return { type: 'null' };
   if (TRUES.has(text)) return { type: 'bool', value: true };
   if (FALSES.has(text)) return { type: 'bool', value: false };
-  if (['.nan', '.NaN', '.NAN'].includes(text)) return { type: 'float', value: Number.NaN };
-  if (['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].includes(text))
-    return { type: 'float', value: Number.POSITIVE_INFINITY };
-  if (['-.inf', '-.Inf', '-.INF'].includes(text))
-    return { type: 'float', value: Number.NEGATIVE_INFINITY };
+  if (NANS.has(text)) return { type: 'float', value: Number.NaN };
+  if (INFINITIES.has(text)) return { type: 'float', value: Number.POSITIVE_INFINITY };
+  if (NEGATIVE_INFINITIES.has(text)) return { type: 'float', value: Number.NEGATIVE_INFINITY };
   const first = text[0] ?? '';
   if (/[0-9+\-.]/.test(first)) {
     const ts = /^\d{4}-/.test(text) ? TIMESTAMP.exec(text) : null;

@@ -35,6 +35,16 @@ function isPrintable(cp: number): boolean {
   );
 }
 
+const FIRST_INDICATORS = '#,[]{}&*!|>\'"%@`';
+
+function isLineBreak(c: number): boolean {
+  return c === 0x0a || c === 0x0d || c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || isLineBreak(c);
+}
+
 interface Analysis {
   multiline: boolean;
   blockPlainAllowed: boolean;
@@ -62,41 +72,33 @@ function analyze(value: string): Analysis {
   let spaceBreak = false;
   let previousSpace = false;
   let previousBreak = false;
-  const chars = [...value];
   let precededByWhitespace = true;
-  const blankz = (c: string | undefined) =>
-    c === undefined ||
-    c === ' ' ||
-    c === '\t' ||
-    c === '\n' ||
-    c === '\r' ||
-    c === '\u0085' ||
-    c === '\u2028' ||
-    c === '\u2029';
-  const isBreak = (c: string) =>
-    c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
-  chars.forEach((c, i) => {
-    const first = i === 0;
-    const last = i === chars.length - 1;
-    const followedByWhitespace = blankz(chars[i + 1]);
-    if (first) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(c)) blockIndicators = true;
-      if ((c === '?' || c === ':' || c === '-') && followedByWhitespace) blockIndicators = true;
+  // UTF-16 units rather than code points (a cold loop over a character array was a tenth of
+  // a cold decrypt): the answers are the same, since an astral character is not printable
+  // and neither is either half of it, and only one-unit characters matter to the rest.
+  const last = value.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const c = value.charCodeAt(i);
+    const followedByWhitespace = i === last || isBlank(value.charCodeAt(i + 1));
+    if (i === 0) {
+      if (FIRST_INDICATORS.includes(value[0] ?? '')) blockIndicators = true;
+      if ((c === 0x3f || c === 0x3a || c === 0x2d) && followedByWhitespace) blockIndicators = true;
     } else {
-      if (c === ':' && followedByWhitespace) blockIndicators = true;
-      if (c === '#' && precededByWhitespace) blockIndicators = true;
+      if (c === 0x3a && followedByWhitespace) blockIndicators = true;
+      if (c === 0x23 && precededByWhitespace) blockIndicators = true;
     }
-    if (!isPrintable(c.codePointAt(0) ?? 0)) special = true;
-    if (isBreak(c)) lineBreaks = true;
-    if (c === ' ') {
-      if (first) leadingSpace = true;
-      if (last) trailingSpace = true;
+    if (!isPrintable(c)) special = true;
+    const isBreak = isLineBreak(c);
+    if (isBreak) lineBreaks = true;
+    if (c === 0x20) {
+      if (i === 0) leadingSpace = true;
+      if (i === last) trailingSpace = true;
       if (previousBreak) breakSpace = true;
       previousSpace = true;
       previousBreak = false;
-    } else if (isBreak(c)) {
-      if (first) leadingBreak = true;
-      if (last) trailingBreak = true;
+    } else if (isBreak) {
+      if (i === 0) leadingBreak = true;
+      if (i === last) trailingBreak = true;
       if (previousSpace) spaceBreak = true;
       previousBreak = true;
       previousSpace = false;
@@ -104,8 +106,8 @@ function analyze(value: string): Analysis {
       previousSpace = false;
       previousBreak = false;
     }
-    precededByWhitespace = blankz(c);
-  });
+    precededByWhitespace = isBlank(c);
+  }
   let blockPlainAllowed = true;
   let singleQuotedAllowed = true;
   let blockAllowed = true;
