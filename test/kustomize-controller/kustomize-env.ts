@@ -21,6 +21,7 @@ import {
   createKustomizationController,
   type KustomizationObject,
   KustomizationReconciler,
+  type KustomizationReconcilerOptions,
 } from '../../controllers/kustomize/index.ts';
 import {
   type ControllerContext,
@@ -266,6 +267,8 @@ export async function eventsFor(env: TestEnv, name: string): Promise<CoreV1Event
 export interface TestFlags {
   readonly noCrossNamespaceRefs?: boolean;
   readonly defaultServiceAccount?: string;
+  /** Remote key service settings (emulator endpoints, deadlines, the workload identity gate). */
+  readonly decryption?: KustomizationReconcilerOptions['decryption'];
 }
 
 function testContext(env: TestEnv, logs: string[], flags: TestFlags = {}): ControllerContext {
@@ -308,6 +311,7 @@ export async function startKustomizeController(
     factory: new KubeClientFactory(env.kubeConfig, { observer: counter.observe }),
     healthIntervalMs: 250,
     waitIntervalMs: 250,
+    ...(flags.decryption ? { decryption: flags.decryption } : {}),
   });
   await controller.start();
   return {
