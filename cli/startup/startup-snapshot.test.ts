@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync, utimesSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateHybridIdentity, generateIdentity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSnapshot } from '../../bin/build-snapshot.js';
 import { ageKeySource, encryptFile } from '../../sops/index.ts';
+import { createSnapshotPackage } from '../../test/harness/snapshot-package.ts';
 
 // Correctness of the startup snapshot, not its speed (bench/ measures that): a package laid out
 // like the real one (bin/kustodian.js, dist/snapshot/ built from the sources, dist/cli/main.js
@@ -21,19 +21,7 @@ let recipient: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kustodian-snapshot-'));
-  const pkg = join(dir, 'pkg');
-  mkdirSync(join(pkg, 'bin'), { recursive: true });
-  mkdirSync(join(pkg, 'dist', 'cli'), { recursive: true });
-  copyFileSync(join(repo, 'bin', 'kustodian.js'), join(pkg, 'bin', 'kustodian.js'));
-  chmodSync(join(pkg, 'bin', 'kustodian.js'), 0o755);
-  copyFileSync(join(repo, 'package.json'), join(pkg, 'package.json'));
-  symlinkSync(join(repo, 'node_modules'), join(pkg, 'node_modules'));
-  await writeFile(
-    join(pkg, 'dist', 'cli', 'main.js'),
-    `await import(${JSON.stringify(join(repo, 'cli', 'main.ts'))});\n`,
-  );
-  await buildSnapshot({ root: repo, ext: 'ts', out: join(pkg, 'dist', 'snapshot') });
-  bin = join(pkg, 'bin', 'kustodian.js');
+  bin = await createSnapshotPackage(dir);
 
   const identity = await generateIdentity();
   recipient = await identityToRecipient(identity);

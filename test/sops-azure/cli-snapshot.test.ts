@@ -1,17 +1,16 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSnapshot } from '../../bin/build-snapshot.js';
 import { encryptFile } from '../../sops/index.ts';
+import { createSnapshotPackage } from '../harness/snapshot-package.ts';
 import { type AzureFixture, startAzureFixture } from './azure-fixtures.ts';
 
 // The shipped one-shot CLI starts from a V8 startup snapshot in which import() of a package is
 // replaced by a require from node_modules: the Azure SDK must load and work that way too.
 
-const repo = join(import.meta.dirname, '..', '..');
 const plain = 'db:\n    password: hunter2\n';
 let azure: AzureFixture;
 let dir: string;
@@ -20,19 +19,7 @@ let bin: string;
 beforeAll(async () => {
   azure = await startAzureFixture();
   dir = await mkdtemp(join(tmpdir(), 'kustodian-azure-snapshot-'));
-  const pkg = join(dir, 'pkg');
-  mkdirSync(join(pkg, 'bin'), { recursive: true });
-  mkdirSync(join(pkg, 'dist', 'cli'), { recursive: true });
-  copyFileSync(join(repo, 'bin', 'kustodian.js'), join(pkg, 'bin', 'kustodian.js'));
-  chmodSync(join(pkg, 'bin', 'kustodian.js'), 0o755);
-  copyFileSync(join(repo, 'package.json'), join(pkg, 'package.json'));
-  symlinkSync(join(repo, 'node_modules'), join(pkg, 'node_modules'));
-  await writeFile(
-    join(pkg, 'dist', 'cli', 'main.js'),
-    `await import(${JSON.stringify(join(repo, 'cli', 'main.ts'))});\n`,
-  );
-  await buildSnapshot({ root: repo, ext: 'ts', out: join(pkg, 'dist', 'snapshot') });
-  bin = join(pkg, 'bin', 'kustodian.js');
+  bin = await createSnapshotPackage(dir);
   const encrypted = await encryptFile(new TextEncoder().encode(plain), {
     path: 'db.enc.yaml',
     keyGroups: [[{ type: 'azure_kv', id: azure.keyUrl }]],
