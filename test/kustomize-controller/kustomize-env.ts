@@ -14,7 +14,12 @@ import {
 } from '@kubernetes/client-node';
 import { create } from 'tar';
 import { parse } from 'yaml';
-import type { Condition, Kustomization, KustomizationSpec } from '../../api/index.ts';
+import {
+  type Condition,
+  findCondition,
+  type Kustomization,
+  type KustomizationSpec,
+} from '../../api/index.ts';
 import { KubeClientFactory, RequestCounter } from '../../controllers/apply/index.ts';
 import {
   buildEngine,
@@ -218,7 +223,7 @@ export async function readKustomization(
 }
 
 export function condition(ks: Kustomization | undefined, type: string): Condition | undefined {
-  return ks?.status?.conditions?.find((c) => c.type === type);
+  return findCondition(ks?.status?.conditions, type);
 }
 
 /** Waits until the Kustomization satisfies `check`, returning it. */

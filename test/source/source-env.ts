@@ -12,7 +12,13 @@ import {
 } from '@kubernetes/client-node';
 import { extract } from 'tar';
 import { parse } from 'yaml';
-import type { Artifact, Condition, GitRepository, GitRepositorySpec } from '../../api/index.ts';
+import {
+  type Artifact,
+  type Condition,
+  findCondition,
+  type GitRepository,
+  type GitRepositorySpec,
+} from '../../api/index.ts';
 import { type ControllerFlags, startController } from '../../cli/controller-command.ts';
 import { ControllerRegistry, createLogger } from '../../controllers/runtime/index.ts';
 import { sourceController } from '../../controllers/source/index.ts';
@@ -171,7 +177,7 @@ export async function deleteGitRepository(env: TestEnv, name: string): Promise<v
 }
 
 export function condition(repo: GitRepository | undefined, type: string): Condition | undefined {
-  return repo?.status?.conditions?.find((c) => c.type === type);
+  return findCondition(repo?.status?.conditions, type);
 }
 
 /** Waits until the GitRepository satisfies `check`, returning it. */
