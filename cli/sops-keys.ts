@@ -113,7 +113,10 @@ export function cloudKeySources(env: NodeJS.ProcessEnv = process.env): KeySource
   return [
     awsKmsKeySource({ endpoint: awsEndpoint(env, 'KMS'), stsEndpoint: awsEndpoint(env, 'STS') }),
     vaultTransitKeySource({ env }),
-    gcpKmsKeySource(gcpKmsOptionsFromEnv(env, (path) => readIfPresent(path) || undefined)),
+    // GOOGLE_CREDENTIALS may name a file: read it only when a file names a GCP key.
+    onDemandKeySource('gcp_kms', () =>
+      gcpKmsKeySource(gcpKmsOptionsFromEnv(env, (path) => readIfPresent(path) || undefined)),
+    ),
     // DefaultAzureCredential, as sops: AZURE_* variables, workload identity, managed identity, az.
     azureKeyVaultKeySource(),
   ];
