@@ -2,16 +2,16 @@
 ':' ||
   /*
 # A POSIX sh prologue; to JavaScript, the expression `':' || 0`. `kustodian sops|kustomize …`
-# starts from the startup snapshot of bin/build-snapshot.js when it is newer than the compiled
-# code and than the Node binary that built it (a blob loads only in that build), in one
-# process: a JavaScript launcher would first boot a Node of its own. KUSTODIAN_SNAPSHOT=off
+# starts from that command's startup snapshot (bin/build-snapshot.js) when it is newer than the
+# compiled code and than the Node binary that built it (a blob loads only in that build), in
+# one process: a JavaScript launcher would first boot a Node of its own. KUSTODIAN_SNAPSHOT=off
 # turns it off. Everything else runs the JavaScript below, as before.
 here=$(readlink -f -- "$0") || here=$0
 snapshot=${here%/bin/*}/dist/snapshot
 case ${KUSTODIAN_SNAPSHOT-}:$1 in
 off:*) ;;
 *:sops | *:kustomize)
-  blob=$snapshot/kustodian.blob
+  blob=$snapshot/$1.blob
   if read -r node 2>/dev/null <"$snapshot/node" && [ -x "$node" ] && [ "$blob" -nt "$node" ] &&
     [ "$blob" -nt "$snapshot/../cli/main.js" ]; then
     exec "$node" --snapshot-blob "$blob" --max-semi-space-size=4 -- "$@"

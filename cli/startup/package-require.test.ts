@@ -5,8 +5,8 @@ describe('snapshotBlobPath', () => {
   it.each([
     {
       name: 'separate value',
-      input: ['--snapshot-blob', '/p/dist/snapshot/kustodian.blob', '--max-semi-space-size=4'],
-      want: '/p/dist/snapshot/kustodian.blob',
+      input: ['--snapshot-blob', '/p/dist/snapshot/sops.blob', '--max-semi-space-size=4'],
+      want: '/p/dist/snapshot/sops.blob',
     },
     { name: 'joined value', input: ['--snapshot-blob=/p/k.blob'], want: '/p/k.blob' },
     { name: 'no snapshot', input: ['--max-semi-space-size=4'], want: undefined },

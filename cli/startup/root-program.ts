@@ -2,7 +2,7 @@ import { Command } from 'commander';
 
 /**
  * The `kustodian` root command without subcommands: cli/program.ts adds the ones argv needs,
- * the startup snapshot (snapshot-entry.ts) adds `sops` and `kustomize`.
+ * each startup snapshot (one-shot-snapshot.ts) adds its one command.
  */
 export function createRootProgram(version: string): Command {
   return new Command('kustodian')

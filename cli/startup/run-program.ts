@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 /**
  * Runs the parsed command line and maps an uncaught failure to a one-line message and a
  * non-zero exit code: never a stack trace with possibly sensitive context. Shared by the
- * module entry (cli/main.ts) and the startup snapshot (snapshot-entry.ts).
+ * module entry (cli/main.ts) and the startup snapshots (one-shot-snapshot.ts).
  */
 export async function runProgram(program: Command, argv: readonly string[]): Promise<void> {
   try {

@@ -83,7 +83,29 @@ function startedFromSnapshot(path: Path): boolean {
 describe('the startup snapshot of the one-shot commands', { timeout: 60_000 }, () => {
   it('is used for sops when fresh, and not when turned off', () => {
     expect(startedFromSnapshot('snapshot')).toBe(true);
+    expect(readFileSync(join(dir, 'cmdline'), 'utf8')).toContain('/sops.blob');
     expect(startedFromSnapshot('modules')).toBe(false);
+  });
+
+  it('gives each command a blob of its own, without the other command', () => {
+    const snapshot = join(dir, 'pkg', 'dist', 'snapshot');
+    const node = readFileSync(join(snapshot, 'node'), 'utf8').trim();
+    const fromBlob = (command: string, args: string[]) =>
+      spawnSync(node, ['--snapshot-blob', join(snapshot, `${command}.blob`), '--', ...args], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+      });
+    const kustomize = fromBlob('kustomize', ['kustomize', 'tree/overlay']);
+    expect(kustomize.status).toBe(0);
+    expect(kustomize.stdout).toBe(run('modules', ['kustomize', 'tree/overlay']).stdout);
+    expect(fromBlob('sops', ['sops', 'decrypt', 'secrets.enc.yaml']).stdout).toBe(PLAIN);
+    expect(fromBlob('kustomize', ['sops', 'decrypt', 'secrets.enc.yaml']).stderr).toMatch(
+      /unknown command 'sops'/,
+    );
+    expect(fromBlob('sops', ['kustomize', 'tree/overlay']).stderr).toMatch(
+      /unknown command 'kustomize'/,
+    );
   });
 
   it.each([

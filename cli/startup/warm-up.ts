@@ -3,23 +3,38 @@ import type { Command } from 'commander';
 import { runProgram } from './run-program.ts';
 import { FIXTURE } from './warm-up-fixture.ts';
 
+/** The commands that start from a startup snapshot of their own. */
+export const ONE_SHOT_COMMANDS = ['sops', 'kustomize'] as const;
+export type OneShotCommand = (typeof ONE_SHOT_COMMANDS)[number];
+
+/** What each snapshot runs while it is built, on the fixture in `dir`. */
+function warmUpRuns(dir: string): Record<OneShotCommand, string[][]> {
+  const overlay = join(dir, FIXTURE.overlay);
+  return {
+    sops: [['sops', 'decrypt', join(dir, FIXTURE.encryptedYaml)]],
+    kustomize: [
+      ['kustomize', overlay],
+      ['kustomize', '--reorder', 'none', overlay],
+    ],
+  };
+}
+
 /**
- * Runs the one-shot commands once on the fixture in `dir` (warm-up-fixture.ts) while the
- * startup snapshot is being built, so that the functions they need are compiled and the
- * lazily loaded parts (the strategic-merge schema, the age and YAML code) are in the heap when
- * the snapshot is taken. Only reads and decrypts: nothing that draws random numbers into a
- * pool. Their output goes to the builder's stdout, which bin/bundle.js discards.
+ * Runs `command` on the fixture in `dir` (warm-up-fixture.ts) while its startup snapshot is
+ * being built, so that the functions it needs are compiled and the lazily loaded parts (the
+ * strategic-merge schema, the age and YAML code) are in the heap when the snapshot is taken.
+ * Only reads and decrypts: nothing that draws random numbers into a pool. The output goes to
+ * the builder's stdout, which bin/build-snapshot.js discards.
  */
-export async function warmUp(dir: string, createProgram: () => Command): Promise<void> {
-  const runs = [
-    ['sops', 'decrypt', join(dir, FIXTURE.encryptedYaml)],
-    ['kustomize', join(dir, FIXTURE.overlay)],
-    ['kustomize', '--reorder', 'none', join(dir, FIXTURE.overlay)],
-  ];
+export async function warmUp(
+  dir: string,
+  command: OneShotCommand,
+  createProgram: () => Command,
+): Promise<void> {
   const keyFile = process.env.SOPS_AGE_KEY_FILE;
   process.env.SOPS_AGE_KEY_FILE = join(dir, FIXTURE.ageKeyFile);
   try {
-    for (const args of runs) {
+    for (const args of warmUpRuns(dir)[command]) {
       await runProgram(createProgram(), ['node', 'kustodian', ...args]);
       if (process.exitCode !== undefined && process.exitCode !== 0)
         throw new Error(`warm-up run "${args.slice(0, 2).join(' ')}" failed`);
