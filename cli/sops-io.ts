@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   FORMATS,
@@ -96,7 +97,9 @@ export function parseFormat(value: string | undefined, path: string): Format {
 export async function readInput(path: string | undefined): Promise<Buffer> {
   if (!path) throw new CliError('no file specified', EXIT_CODES.noFileSpecified);
   try {
-    return await readFile(path);
+    // One blocking read: the promise API reads a large file in chunks, an event-loop turn each,
+    // and a one-shot command has nothing to do meanwhile.
+    return readFileSync(path);
   } catch {
     throw new CliError(`${path}: could not read the file`, EXIT_CODES.couldNotReadInputFile);
   }

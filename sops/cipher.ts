@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import {
   createCipheriv,
   createDecipheriv,
@@ -20,13 +21,6 @@ export function dataKeyObject(key: Uint8Array): KeyObject {
 
 /** The `type:` tags sops writes into an envelope. */
 export type EnvelopeType = 'str' | 'int' | 'float' | 'bool' | 'time' | 'comment' | 'bytes';
-
-export interface Envelope {
-  data: Buffer;
-  iv: Buffer;
-  tag: Buffer;
-  type: string;
-}
 
 // sops's reference parser is /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/ with
 // greedy groups; searching the labels from the right gives the same split without the
@@ -57,28 +51,8 @@ function splitEnvelope(text: string): [string, string, string, string] | undefin
   ];
 }
 
-// Node's decoder skips characters outside the alphabet; a length check catches them without
-// a per-character regex over multi-megabyte values.
-function decodeBase64(text: string): Buffer | undefined {
-  if (text.length % 4 !== 0) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined;
-}
-
 export function isEnvelope(text: string): boolean {
   return splitEnvelope(text) !== undefined;
-}
-
-/** Parses `ENC[AES256_GCM,…]`; undefined when the text is not a well-formed envelope. */
-export function parseEnvelope(text: string): Envelope | undefined {
-  const parts = splitEnvelope(text);
-  if (!parts) return undefined;
-  const data = decodeBase64(parts[0]);
-  const iv = decodeBase64(parts[1]);
-  const tag = decodeBase64(parts[2]);
-  if (!data || !iv || !tag || iv.length === 0 || tag.length !== 16) return undefined;
-  return { data, iv, tag, type: parts[3] };
 }
 
 /** The plaintext bytes sops encrypts and hashes for a scalar (Go's text forms). */
@@ -105,26 +79,24 @@ function envelopeType(value: Scalar | Comment): EnvelopeType {
   return value.type === 'null' ? 'str' : value.type;
 }
 
+/** Encrypts `plaintext` (bytes, or text as UTF-8) into an `ENC[…]` string. */
 export function seal(
-  plaintext: Uint8Array,
+  plaintext: Uint8Array | string,
   key: DataKey,
   aad: string,
   iv: Uint8Array,
   type: string,
 ): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const data = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  cipher.setAAD(aadScratch.view(aadScratch.write(aad, aad.length * 3, 'utf8')));
+  let data =
+    typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext);
+  // GCM's final() only computes the tag: no copy for its empty output.
+  const rest = cipher.final();
+  if (rest.length > 0) data = Buffer.concat([data, rest]);
   const tag = cipher.getAuthTag();
-  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${Buffer.from(iv).toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
-}
-
-/** Opens an envelope; throws a plain Error (callers add the file and key path). */
-export function open(envelope: Envelope, key: DataKey, aad: string): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', key, envelope.iv);
-  decipher.setAAD(Buffer.from(aad, 'utf8'));
-  decipher.setAuthTag(envelope.tag);
-  return Buffer.concat([decipher.update(envelope.data), decipher.final()]);
+  const ivText = Buffer.from(iv.buffer, iv.byteOffset, iv.byteLength).toString('base64');
+  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${ivText},tag:${tag.toString('base64')},type:${type}]`;
 }
 
 // One large random read serves many IVs: a syscall per value dominated encryption time.
@@ -142,7 +114,8 @@ export function newIv(): Buffer {
     ivPool = randomBytes(IV_POOL_SIZE);
     ivOffset = 0;
   }
-  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + 32));
+  // A view: a used-up pool is replaced, never overwritten.
+  const iv = ivPool.subarray(ivOffset, ivOffset + 32);
   ivOffset += 32;
   return iv;
 }
@@ -157,6 +130,9 @@ export function encryptScalar(
   aad: string,
   iv: Uint8Array = newIv(),
 ): string {
+  // Text goes to the cipher as it is: no Buffer of its UTF-8 bytes first.
+  if ((value.type === 'str' && value.bytes === undefined) || value.type === 'comment')
+    return value.value === '' ? '' : seal(value.value, key, aad, iv, value.type);
   const bytes = scalarBytes(value);
   if (bytes.length === 0) return '';
   return seal(bytes, key, aad, iv, envelopeType(value));
@@ -167,7 +143,8 @@ export function scalarFromBytes(bytes: Buffer, type: string): Scalar | Comment |
   const text = bytes.toString('utf8');
   switch (type) {
     case 'str':
-      return Buffer.from(text, 'utf8').equals(bytes)
+      // Invalid UTF-8 always decodes to U+FFFD: without one, no validation is needed.
+      return !text.includes('\uFFFD') || isUtf8(bytes)
         ? { type: 'str', value: text }
         : { type: 'str', value: text, bytes };
     case 'bytes':
@@ -193,29 +170,97 @@ export function scalarFromBytes(bytes: Buffer, type: string): Scalar | Comment |
   }
 }
 
+/**
+ * A reused buffer for an envelope's IV, tag or AAD, handed to the decipher as views cached by
+ * length: four new Buffers per value were much of a large file's garbage. The decipher copies
+ * each of them before the next value overwrites the bytes.
+ */
+class Scratch {
+  private bytes = Buffer.allocUnsafe(64);
+  private views: Buffer[] = [];
+
+  /** Writes `text` in `encoding`; the byte count (`size` bounds it). */
+  write(text: string, size: number, encoding: 'base64' | 'utf8'): number {
+    if (this.bytes.length < size) {
+      this.bytes = Buffer.allocUnsafe(Math.max(size, this.bytes.length * 2));
+      this.views = [];
+    }
+    return this.bytes.write(text, 0, encoding);
+  }
+
+  /** The first `length` bytes written. */
+  view(length: number): Buffer {
+    let view = this.views[length];
+    if (view === undefined) {
+      view = this.bytes.subarray(0, length);
+      this.views[length] = view;
+    }
+    return view;
+  }
+}
+
+const ivScratch = new Scratch();
+const tagScratch = new Scratch();
+const aadScratch = new Scratch();
+
+/**
+ * The length base64 `text` decodes to, or -1 when it is not base64: Node's decoder skips
+ * characters outside the alphabet, which a length check catches without a per-character regex
+ * over multi-megabyte values.
+ */
+function base64Length(text: string): number {
+  if (text.length % 4 !== 0) return -1;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
+}
+
+/** Decodes base64 into `scratch`; its length, or -1 when it is not base64. */
+function decodeInto(scratch: Scratch, text: string): number {
+  const length = base64Length(text);
+  return length >= 0 && scratch.write(text, text.length, 'base64') === length ? length : -1;
+}
+
+function malformed(): SopsError {
+  return new SopsError(
+    'ValueDecryptionFailed',
+    'value is not a valid sops ENC[AES256_GCM,…] string',
+  );
+}
+
 /** Decrypts one `ENC[…]` string to its typed value; errors never include the plaintext. */
 export function decryptScalar(text: string, key: DataKey, aad: string): Scalar | Comment {
   if (text === '') return { type: 'str', value: '' };
-  const envelope = parseEnvelope(text);
-  if (!envelope)
-    throw new SopsError(
-      'ValueDecryptionFailed',
-      'value is not a valid sops ENC[AES256_GCM,…] string',
-    );
-  let bytes: Buffer;
+  const parts = splitEnvelope(text);
+  if (!parts) throw malformed();
+  const [data, iv, tag, type] = parts;
+  const dataLength = base64Length(data);
+  const ivLength = dataLength >= 0 ? decodeInto(ivScratch, iv) : -1;
+  if (ivLength <= 0 || decodeInto(tagScratch, tag) !== 16) throw malformed();
+  const aadLength = aadScratch.write(aad, aad.length * 3, 'utf8');
+  let plaintext: Buffer;
   try {
-    bytes = open(envelope, key, aad);
-  } catch {
+    const decipher = createDecipheriv('aes-256-gcm', key, ivScratch.view(ivLength));
+    decipher.setAAD(aadScratch.view(aadLength));
+    decipher.setAuthTag(tagScratch.view(16));
+    // The data is decoded by the decipher itself; GCM gives out as many bytes as it takes in,
+    // so a short output is data that was not base64.
+    plaintext = decipher.update(data, 'base64');
+    if (plaintext.length !== dataLength) throw malformed();
+    // GCM's final() only checks the tag: no copy for its empty output.
+    const rest = decipher.final();
+    if (rest.length > 0) plaintext = Buffer.concat([plaintext, rest]);
+  } catch (error) {
+    if (error instanceof SopsError) throw error;
     throw new SopsError(
       'ValueDecryptionFailed',
       'could not decrypt value (authentication failed: wrong key, or the value was changed or moved)',
     );
   }
-  const value = scalarFromBytes(bytes, envelope.type);
+  const value = scalarFromBytes(plaintext, type);
   if (!value)
     throw new SopsError(
       'ValueDecryptionFailed',
-      `could not decode decrypted value of type "${envelope.type}"`,
+      `could not decode decrypted value of type "${type}"`,
     );
   return value;
 }

@@ -102,7 +102,8 @@ export function isX25519Recipient(text: string): boolean {
 export function x25519Identity(secret: string): Identity {
   const scalar = decodeBech32(secret, 'age-secret-key-');
   if (scalar.length !== 32) throw new Error('malformed age X25519 identity');
-  const ours = x25519PublicKey(scalar);
+  // Our public key salts the HKDF; derived when a stanza is tried, not for every identity found.
+  let ours: Buffer | undefined;
   return {
     unwrapFileKey(stanzas) {
       for (const stanza of stanzas) {
@@ -111,6 +112,7 @@ export function x25519Identity(secret: string): Identity {
           throw new Error('invalid X25519 stanza');
         const share = Buffer.from(stanza.args[1] ?? '', 'base64');
         if (share.length !== 32) throw new Error('invalid X25519 stanza');
+        ours ??= x25519PublicKey(scalar);
         const key = ageHkdf(x25519(scalar, share), Buffer.concat([share, ours]), LABEL);
         try {
           return openFileKey(key, stanza.body);

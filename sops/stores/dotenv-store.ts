@@ -4,26 +4,36 @@ import type { Comment, MapItem, TreeBranches, TreeMap, TreeValue } from '../tree
 import { comment, isComment, str } from '../tree.ts';
 import { flattenMetadata, unflattenMetadata } from './flatten.ts';
 import type { Store } from './store.ts';
+import { utf8Text } from './utf8-text.ts';
 
 const PREFIX = 'sops_';
 
+/** One pass over the text with native searches: a large file has one line per value. */
 function parse(bytes: Uint8Array): TreeMap {
   const items: Array<MapItem | Comment> = [];
-  const lines = Buffer.from(bytes).toString('utf8').split('\n');
-  lines.forEach((line, index) => {
-    if (line === '') return;
-    if (line.startsWith('#')) {
-      items.push(comment(line.slice(1)));
-      return;
+  const text = utf8Text(bytes);
+  let line = 0;
+  for (let start = 0; start < text.length; line++) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      if (text.charCodeAt(start) === 0x23 /* # */) items.push(comment(text.slice(start + 1, end)));
+      else {
+        const eq = text.indexOf('=', start);
+        if (eq === -1 || eq > end)
+          throw new SopsError(
+            'InvalidInput',
+            `invalid dotenv input on line ${line + 1}: expected KEY=VALUE`,
+          );
+        const value = text.slice(eq + 1, end);
+        items.push({
+          key: text.slice(start, eq),
+          value: str(value.includes('\\n') ? value.replaceAll('\\n', '\n') : value),
+        });
+      }
     }
-    const eq = line.indexOf('=');
-    if (eq === -1)
-      throw new SopsError(
-        'InvalidInput',
-        `invalid dotenv input on line ${index + 1}: expected KEY=VALUE`,
-      );
-    items.push({ key: line.slice(0, eq), value: str(line.slice(eq + 1).replaceAll('\\n', '\n')) });
-  });
+    start = end + 1;
+  }
   return { type: 'map', items };
 }
 
@@ -31,7 +41,7 @@ function parse(bytes: Uint8Array): TreeMap {
 function valueText(value: TreeValue, key: string): string {
   switch (value.type) {
     case 'str':
-      return value.value.replaceAll('\n', '\\n');
+      return value.value.includes('\n') ? value.value.replaceAll('\n', '\\n') : value.value;
     case 'int':
       return value.value.toString();
     case 'bool':
@@ -53,12 +63,13 @@ function valueText(value: TreeValue, key: string): string {
 }
 
 function emit(branch: TreeMap): Uint8Array {
-  let out = '';
+  // Joined once: a string grown line by line is flattened piece by piece at the end.
+  const parts: string[] = [];
   for (const item of branch.items) {
-    if (isComment(item)) out += `#${item.value}\n`;
-    else out += `${item.key}=${valueText(item.value, item.key)}\n`;
+    if (isComment(item)) parts.push('#', item.value, '\n');
+    else parts.push(item.key, '=', valueText(item.value, item.key), '\n');
   }
-  return Buffer.from(out, 'utf8');
+  return Buffer.from(parts.join(''), 'utf8');
 }
 
 /** dotenv: `KEY=VALUE` lines, `#` comments, metadata flattened into `sops_…` keys. */

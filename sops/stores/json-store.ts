@@ -2,6 +2,7 @@ import { SopsError } from '../errors.ts';
 import { isInt64 } from '../go-format.ts';
 import type { MapItem, TreeMap, TreeValue } from '../tree.ts';
 import { isComment, str } from '../tree.ts';
+import { utf8Text } from './utf8-text.ts';
 
 class JsonReader {
   private pos = 0;
@@ -121,7 +122,7 @@ class JsonReader {
 
 /** Parses a JSON object keeping member order, duplicate members and integer precision. */
 export function parseJson(bytes: Uint8Array): TreeMap {
-  return new JsonReader(Buffer.from(bytes).toString('utf8')).readDocument();
+  return new JsonReader(utf8Text(bytes)).readDocument();
 }
 
 /** A JSON string as Go's encoding/json writes it (HTML-safe escapes included). */

@@ -12,7 +12,9 @@ import {
 } from 'yaml';
 import { SopsError } from '../errors.ts';
 import type { Comment, TreeMap, TreeSeq, TreeValue } from '../tree.ts';
+import { utf8Text } from './utf8-text.ts';
 import { convertPlainCst } from './yaml-cst.ts';
+import { readYamlLines } from './yaml-lines.ts';
 import { resolvePlain, resolveTagged } from './yaml-scalar.ts';
 
 // go-yaml refuses documents whose aliases expand too much; so do we (YAML bombs).
@@ -211,9 +213,26 @@ function placeComment(root: Slot, c: RawComment, conv: Converter): void {
  * typing, aliases expanded, duplicate keys refused, comments kept as comment items.
  */
 export function parseYaml(bytes: Uint8Array): TreeMap[] {
-  const text = Buffer.from(bytes).toString('utf8');
+  const text = utf8Text(bytes);
+  const lines = readLinesYaml(text);
+  if (lines !== undefined) return lines;
   const { tokens, comments } = tokenize(text);
   return readPlainYaml(text, tokens, comments) ?? composeYaml(text, tokens, comments);
+}
+
+/**
+ * The fastest path, for most files: read line by line (yaml-lines.ts), comments placed as the
+ * token paths place them; `undefined` for the others.
+ */
+export function readLinesYaml(text: string): TreeMap[] | undefined {
+  const read = readYamlLines(text);
+  if (read === undefined) return undefined;
+  const { root, comments } = read;
+  if (root && comments.length > 0) {
+    const conv = new Converter(text);
+    for (const c of comments) placeComment(root, c, conv);
+  }
+  return read.branches;
 }
 
 /**

@@ -187,8 +187,37 @@ function blockHeader(value: string, indent: number): string {
   return header;
 }
 
+// A word of letters, digits and `_./=+,[]:-` that starts with a letter or `_` and does not
+// end with `:` (most keys and values, and every ENC[…] envelope) cannot resolve to anything
+// but a string unless it is one of YAML's null or boolean words, and has nothing the emitter
+// must quote: go-yaml writes it plain. Deciding that with one regex skips the resolution and
+// the character-by-character analysis, which were most of a cold emit.
+const SIMPLE_WORD = /^[A-Za-z_][\w./=+,[\]:-]*$/;
+const RESERVED_WORDS = new Set([
+  ...OLD_BOOLS,
+  'null',
+  'Null',
+  'NULL',
+  'true',
+  'True',
+  'TRUE',
+  'false',
+  'False',
+  'FALSE',
+]);
+
+/** True when go-yaml writes the string plain for certain, without analysing it. */
+export function isSimpleWord(value: string): boolean {
+  return SIMPLE_WORD.test(value) && !value.endsWith(':') && !RESERVED_WORDS.has(value);
+}
+
 /** Formats a string as go-yaml v3 does for sops (`isKey`: simple-key context, no blocks). */
 export function formatString(value: string, isKey: boolean, indent: number): ScalarOut {
+  return isSimpleWord(value) ? { inline: value } : formatAnalyzed(value, isKey, indent);
+}
+
+/** {@link formatString} by go-yaml's own analysis, for every string. */
+export function formatAnalyzed(value: string, isKey: boolean, indent: number): ScalarOut {
   const canUsePlain =
     resolvesToString(value) &&
     !OLD_BOOLS.has(value) &&
