@@ -19,11 +19,12 @@ export function buildCli(name: string): string {
     cwd: root,
     stdio: 'ignore',
   });
+  // package.json first: the snapshot build reads the version from it.
+  copyFileSync(join(root, 'package.json'), join(copy, 'package.json'));
   spawnSync(process.execPath, [join(root, 'bin', 'bundle.js'), join(copy, 'dist')], {
     stdio: 'inherit',
   });
   mkdirSync(join(copy, 'bin'));
   copyFileSync(join(root, 'bin', 'kustodian.js'), join(copy, 'bin', 'kustodian.js'));
-  copyFileSync(join(root, 'package.json'), join(copy, 'package.json'));
   return join(copy, 'bin', 'kustodian.js');
 }
