@@ -6,7 +6,10 @@
 # compiled code and than the Node binary that built it (a blob loads only in that build), in
 # one process: a JavaScript launcher would first boot a Node of its own. KUSTODIAN_SNAPSHOT=off
 # turns it off. Everything else runs the JavaScript below, as before.
-here=$(readlink -f -- "$0") || here=$0
+# Resolved only when it is a link (npm's bin links): readlink is a process of its own.
+here=$0
+[ -L "$here" ] && here=$(readlink -f -- "$here")
+case $here in /*) ;; *) here=$PWD/$here ;; esac
 snapshot=${here%/bin/*}/dist/snapshot
 # One-shot runs start cold (a snapshot keeps no compiled code) and are short: TurboFan and early
 # Maglev compiles cost more than they return there, and Maglev alone still speeds up the loops
