@@ -21,7 +21,7 @@ interface KustomizeOptions {
  * `LoadRestrictionsRootOnly`). The controller roots its filesystem at the artifact instead.
  */
 async function runKustomize(dir: string, options: KustomizeOptions): Promise<void> {
-  const fs = await createDiskFs('/');
+  const fs = await createDiskFs('/', { blocking: true });
   const inside = resolve(dir);
   try {
     const result = await build(fs, inside, {

@@ -11,7 +11,7 @@ export {
 } from './build/build.ts';
 export type { RemoteFetcher } from './build/loader.ts';
 export { KustomizeError, type KustomizeErrorCode } from './errors.ts';
-export { createDiskFs } from './fs/disk-fs.ts';
+export { createDiskFs, type DiskFsOptions } from './fs/disk-fs.ts';
 export type { FsEntryStat, KustomizeFs } from './fs/kustomize-fs.ts';
 export { type LoadRestrictor, loadRestrictors } from './fs/load-restrictor.ts';
 export { createMemoryFs } from './fs/memory-fs.ts';

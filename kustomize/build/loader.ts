@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import { KustomizeError } from '../errors.ts';
 import type { KustomizeFs } from '../fs/kustomize-fs.ts';
 import { isPathWithin } from '../fs/kustomize-fs.ts';
@@ -103,6 +102,11 @@ export async function readTargetFile(
   return target.fs.readFile(real);
 }
 
+/** `posix.join` of a clean absolute directory (a `realPath`) and a file name, without normalizing. */
+function childPath(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+
 export function displayPath(path: string): string {
   return path === '/' ? '.' : path.slice(1);
 }
@@ -135,7 +139,7 @@ export async function loadTarget(
   }
   const found: string[] = [];
   for (const name of kustomizationFileNames) {
-    const stat = await fs.stat(posix.join(root, name));
+    const stat = await fs.stat(childPath(root, name));
     if (stat !== undefined && !stat.isDirectory) found.push(name);
   }
   if (found.length === 0) {
@@ -150,7 +154,7 @@ export async function loadTarget(
       `Found multiple kustomization files under: ${displayPath(root)}`,
     );
   }
-  const file = posix.join(root, found[0] as string);
+  const file = childPath(root, found[0] as string);
   const stat = await fs.stat(file);
   if (stat && stat.size > ctx.limits.maxFileBytes) {
     throw new KustomizeError(

@@ -57,18 +57,7 @@ export function fixNameReferences(
   table: readonly NameBackReference[],
 ): void {
   const index = indexResources(resources);
-  const filters = new Map<Resource, NameRefFilter[]>();
-  for (const row of table) {
-    for (const referrer of row.referrers) {
-      for (const resource of resources) {
-        if (!isGvkSelected(originalId(resource), referrer.gvk)) continue;
-        const list = filters.get(resource) ?? [];
-        list.push({ path: referrer.path, target: row.target });
-        filters.set(resource, list);
-      }
-    }
-  }
-  for (const [referrer, list] of filters) {
+  for (const [referrer, list] of referrerFilters(resources, table)) {
     const isCandidate = candidatePredicate(referrer, index);
     for (const filter of list) {
       walkFieldPath(referrer.node, splitFieldPath(filter.path), undefined, (field) => {
@@ -76,6 +65,65 @@ export function fixNameReferences(
       });
     }
   }
+}
+
+/** A referrer field spec with its place in the table, rows first, then their referrers. */
+interface Referral {
+  order: number;
+  gvk: Partial<Gvk>;
+  filter: NameRefFilter;
+}
+
+/**
+ * The name-reference filters of each resource (a referrer spec selecting its original gvk), in
+ * table order, and the resources in the order in which the table first reaches them (table
+ * order, then resource order), as a scan of every spec over every resource finds them. Specs
+ * are grouped by kind so that a resource is tested only against those that can select it.
+ */
+function referrerFilters(
+  resources: readonly Resource[],
+  table: readonly NameBackReference[],
+): Map<Resource, NameRefFilter[]> {
+  const byKind = new Map<string, Referral[]>();
+  const anyKind: Referral[] = [];
+  let order = 0;
+  for (const row of table) {
+    for (const referrer of row.referrers) {
+      const referral = {
+        order: order++,
+        gvk: referrer.gvk,
+        filter: { path: referrer.path, target: row.target },
+      };
+      const kind = referrer.gvk.kind;
+      if (!kind) anyKind.push(referral);
+      else {
+        const list = byKind.get(kind);
+        if (list) list.push(referral);
+        else byKind.set(kind, [referral]);
+      }
+    }
+  }
+  const found: { first: number; at: number; resource: Resource; list: NameRefFilter[] }[] = [];
+  resources.forEach((resource, at) => {
+    const id = originalId(resource);
+    const ofKind = byKind.get(id.kind) ?? [];
+    const list: NameRefFilter[] = [];
+    let first = -1;
+    // Merges the two lists, each in table order.
+    for (let i = 0, j = 0; i < ofKind.length || j < anyKind.length; ) {
+      const a = ofKind[i];
+      const b = anyKind[j];
+      const next = (b === undefined || (a !== undefined && a.order < b.order) ? a : b) as Referral;
+      if (next === a) i++;
+      else j++;
+      if (!isGvkSelected(id, next.gvk)) continue;
+      if (first < 0) first = next.order;
+      list.push(next.filter);
+    }
+    if (list.length > 0) found.push({ first, at, resource, list });
+  });
+  found.sort((x, y) => x.first - y.first || x.at - y.at);
+  return new Map(found.map((entry) => [entry.resource, entry.list]));
 }
 
 interface Candidates {

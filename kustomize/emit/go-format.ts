@@ -34,6 +34,9 @@ export function formatFloatForOutput(value: number): string {
   return formatGoFloatG(value);
 }
 
+const isAsciiDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
 const isLetterChar = (ch: string): boolean => {
   const c = ch.charCodeAt(0);
   if (c < 0x80) return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -50,8 +53,30 @@ const isDigitChar = (ch: string | undefined): boolean => {
 /** Go's sort of map keys in go-yaml v2 (`keyList.Less`): letters before digits, numbers by value. */
 export function compareGoYamlKeys(a: string, b: string): number {
   if (a === b) return 0;
-  const ar = Array.from(a);
-  const br = Array.from(b);
+  // The common case, decided at the first difference without building anything: two ASCII
+  // characters that are not digits (digits compare whole numbers, which look around them).
+  const shorter = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < shorter && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i < shorter) {
+    const ac = a.charCodeAt(i);
+    const bc = b.charCodeAt(i);
+    if (ac < 0x80 && bc < 0x80 && !isAsciiDigit(ac) && !isAsciiDigit(bc)) {
+      const al = isAsciiLetter(ac);
+      const bl = isAsciiLetter(bc);
+      if (al !== bl) return bl ? -1 : 1;
+      return ac - bc;
+    }
+  }
+  // Go compares runes: without surrogate pairs, code units are runes and the strings index
+  // like rune arrays, with no array built per comparison.
+  if (surrogate.test(a) || surrogate.test(b)) return compareRunes(Array.from(a), Array.from(b));
+  return compareRunes(a, b);
+}
+
+const surrogate = /[\ud800-\udfff]/;
+
+function compareRunes(ar: ArrayLike<string>, br: ArrayLike<string>): number {
   for (let i = 0; i < ar.length && i < br.length; i++) {
     const ac = ar[i] as string;
     const bc = br[i] as string;

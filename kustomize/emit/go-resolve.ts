@@ -42,6 +42,9 @@ const v2Bools = [
   'OFF',
 ];
 
+/** First letters of the words in `v3Map` and `v2Bools` (t f n y o, either case). */
+const wordInitials = Array.from('tTfFnNyYoO', (ch) => ch.charCodeAt(0));
+
 const yamlStyleFloat = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const base60Float = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 const int64Min = -(2n ** 63n);
@@ -57,6 +60,13 @@ export type Resolved =
   | { tag: 'float'; value: number }
   | { tag: 'timestamp' }
   | { tag: 'merge' };
+
+// Shared answers for the common cases, so that resolving a string allocates nothing.
+const strResult: Resolved = { tag: 'str' };
+const nullResult: Resolved = { tag: 'null' };
+const trueResult: Resolved = { tag: 'bool', value: true };
+const falseResult: Resolved = { tag: 'bool', value: false };
+const timestampResult: Resolved = { tag: 'timestamp' };
 
 /** Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint`, as one bigint (range checked by caller). */
 function parseGoInt(text: string): bigint | undefined {
@@ -87,6 +97,8 @@ const timestampPattern =
  * so kustomize prints it as `"2001-12-14T00:00:00Z"`.
  */
 export function formatGoTimestamp(text: string): string | undefined {
+  // Every timestamp starts with four digits and a dash: most texts fail here, before the regex.
+  if (text.length < 8 || text.charCodeAt(4) !== 0x2d) return undefined;
   const m = timestampPattern.exec(text);
   if (m === null) return undefined;
   const [, year, month, day, t, hour, minute, second, fraction, zone] = m;
@@ -108,23 +120,43 @@ function isTimestamp(text: string): boolean {
   return formatGoTimestamp(text) !== undefined;
 }
 
+/**
+ * Characters that can occur in a timestamp, an integer (any base) or a float; a text with any
+ * other is a string, known without running the patterns (each costs a compile when first run,
+ * which a one-shot process pays in full).
+ */
+const numericChars = new Set(
+  Array.from('0123456789abcdefABCDEF+-._:xXoOtTZ ', (ch) => ch.charCodeAt(0)),
+);
+
 function resolveNumeric(text: string): Resolved {
-  if (isTimestamp(text)) return { tag: 'timestamp' };
+  for (let i = 0; i < text.length; i++) {
+    if (!numericChars.has(text.charCodeAt(i))) return strResult;
+  }
+  if (isTimestamp(text)) return timestampResult;
   const plain = text.replaceAll('_', '');
   const asInt = parseGoInt(plain);
   if (asInt !== undefined && inIntRange(asInt, !plain.startsWith('-')))
     return { tag: 'int', value: asInt };
   if (yamlStyleFloat.test(plain)) return { tag: 'float', value: Number(plain) };
-  return { tag: 'str' };
+  return strResult;
 }
 
 function resolveWith(text: string, isV2: boolean): Resolved {
-  const first = text[0];
-  if (first === undefined) return { tag: 'null' };
+  const first = text.charCodeAt(0);
+  if (Number.isNaN(first)) return nullResult;
+  // A letter other than those starting YAML 1.1/1.2 words, or a text longer than those words
+  // (five letters at most): a string, the common case.
+  if (
+    ((first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a)) &&
+    (text.length > 5 || !wordInitials.includes(first))
+  ) {
+    return strResult;
+  }
   if (text === '<<') return { tag: 'merge' };
   const known = v3Map.get(text);
-  if (known === 'bool') return { tag: 'bool', value: /^t/i.test(text) };
-  if (known === 'null') return { tag: 'null' };
+  if (known === 'bool') return /^t/i.test(text) ? trueResult : falseResult;
+  if (known === 'null') return nullResult;
   if (known === 'float') {
     const value =
       text.endsWith('nan') || text.endsWith('NaN') || text.endsWith('NAN')
@@ -135,12 +167,14 @@ function resolveWith(text: string, isV2: boolean): Resolved {
     return { tag: 'float', value };
   }
   if (isV2 && v2Bools.includes(text))
-    return { tag: 'bool', value: /^[yo]/i.test(text) && text.toLowerCase() !== 'off' };
-  if (first === '.') {
-    return yamlStyleFloat.test(text) ? { tag: 'float', value: Number(text) } : { tag: 'str' };
+    return /^[yo]/i.test(text) && text.toLowerCase() !== 'off' ? trueResult : falseResult;
+  if (first === 0x2e) {
+    return yamlStyleFloat.test(text) ? { tag: 'float', value: Number(text) } : strResult;
   }
-  if (/[-+0-9]/.test(first)) return resolveNumeric(text);
-  return { tag: 'str' };
+  if (first === 0x2d || first === 0x2b || (first >= 0x30 && first <= 0x39)) {
+    return resolveNumeric(text);
+  }
+  return strResult;
 }
 
 /** How yaml.v3 (kyaml) reads a plain scalar. */
@@ -155,5 +189,9 @@ export function resolvePlainV2(text: string): Resolved {
 
 /** Whether go-yaml v2 may print this string unquoted: it must read back as a string. */
 export function canPrintPlainV2(text: string): boolean {
-  return resolveWith(text, true).tag === 'str' && !base60Float.test(text);
+  if (resolveWith(text, true).tag !== 'str') return false;
+  // A base-60 float starts with a sign or a digit.
+  const first = text.charCodeAt(0);
+  const mayBeBase60 = first === 0x2d || first === 0x2b || (first >= 0x30 && first <= 0x39);
+  return !(mayBeBase60 && base60Float.test(text));
 }

@@ -85,3 +85,95 @@ describe('compareGoYamlKeys', () => {
     ]);
   });
 });
+
+describe('the printable-ASCII shortcut', () => {
+  // Words that exercise every style choice: indicators first, inside, last and around spaces,
+  // YAML 1.1 values, quotes and backslashes, and the long (folded) and non-ASCII strings the
+  // shortcut leaves.
+  const words = [
+    'app',
+    'nginx:1.25',
+    'a:',
+    ':a',
+    ':',
+    '-',
+    '-a',
+    '?',
+    '?a',
+    'a?b',
+    '#a',
+    'a#b',
+    '---',
+    '...a',
+    "it's",
+    "'q'",
+    '"q"',
+    'back\\slash',
+    'a,b',
+    '[x]',
+    '{y}',
+    '&a',
+    '*a',
+    '!a',
+    '|',
+    '>',
+    '%a',
+    '@a',
+    '`a',
+    'yes',
+    'on',
+    '~',
+    'null',
+    '123',
+    '0x1F',
+    '1:20',
+    '1e3',
+    '.5',
+    '2001-12-14',
+    '',
+    'x'.repeat(90),
+    'with space',
+    'a  b',
+    'a #b',
+    'a# b',
+    'a: b',
+    'a :b',
+    'a - b',
+    '- a',
+    '? a',
+    ': a',
+    "it's a",
+    'say "hi" now',
+    'back\\ slash',
+    'a,b c',
+    '--- a',
+    'words that nearly fill a line at the top level of a document',
+    'a sentence long enough to be folded by libyaml at the eightieth column, wherever it starts',
+    'héllo',
+    'a\nb',
+  ];
+  let seed = 7;
+  const next = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const pick = (): string => words[Math.floor(next() * words.length)] as string;
+  const value = (depth: number): JsonValue => {
+    const r = next();
+    if (depth > 3 || r < 0.5) return pick();
+    if (r < 0.75) {
+      const map = new Map<string, JsonValue>();
+      const count = Math.floor(next() * 4);
+      for (let i = 0; i < count; i++) map.set(pick(), value(depth + 1));
+      return map;
+    }
+    return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1));
+  };
+
+  it('prints what the character-by-character path prints', () => {
+    for (let i = 0; i < 1000; i++) {
+      const root = new Map<string, JsonValue>([[pick(), value(0)]]);
+      expect(emitGoYaml(root)).toBe(emitGoYaml(root, { asciiShortcut: false }));
+    }
+  });
+});

@@ -1,19 +1,42 @@
 import { compareGoYamlKeys, formatFloatForOutput } from './go-format.ts';
 import { canPrintPlainV2 } from './go-resolve.ts';
 import { isJsonMap, type JsonMap, type JsonValue } from './json-value.ts';
-import { analyzeScalar, isBreak, isPrintable, isSpace } from './scalar-analysis.ts';
+import {
+  analyzeScalar,
+  asciiIndicators,
+  blockIndicator,
+  flowIndicator,
+  isBreak,
+  isPrintable,
+  isSpace,
+} from './scalar-analysis.ts';
 
 /**
  * Prints one document exactly as go-yaml v2 (`sigs.k8s.io/yaml`, libyaml's emitter) does, which
  * is what kustomize's `AsYaml` ends with: keys sorted, two-space indent, sequences not indented
  * under their key, lines folded past column 80, and libyaml's quoting choices.
  */
-export function emitGoYaml(root: JsonValue): string {
-  const emitter = new Emitter();
-  emitter.node(root, { root: true, sequence: false, mapping: false, simpleKey: false });
+export function emitGoYaml(root: JsonValue, options: EmitOptions = {}): string {
+  const emitter = new Emitter(options.asciiShortcut ?? true);
+  emitter.node(root, rootContext);
   emitter.writeIndent();
   return emitter.out.join('');
 }
+
+export interface EmitOptions {
+  /**
+   * Writes printable-ASCII scalars without spaces in one piece instead of character by
+   * character as libyaml does (the same text: nothing to escape or fold). On by default; off
+   * only to test the shortcut against the character-by-character path.
+   */
+  asciiShortcut?: boolean;
+}
+
+/**
+ * Printable ASCII without a leading or trailing space: one code point per code unit, nothing
+ * libyaml escapes but `"` and `\\` (the shortcut also needs the text to fit the line).
+ */
+const asciiText = /^(?:[!-~](?:[ -~]*[!-~])?)?$/;
 
 const bestIndent = 2;
 const bestWidth = 80;
@@ -27,6 +50,24 @@ interface NodeContext {
   simpleKey: boolean;
 }
 
+// The four contexts a node is written in, shared instead of allocated per node.
+const rootContext: NodeContext = { root: true, sequence: false, mapping: false, simpleKey: false };
+const itemContext: NodeContext = { root: false, sequence: true, mapping: false, simpleKey: false };
+const keyContext: NodeContext = { root: false, sequence: false, mapping: true, simpleKey: true };
+const valueContext: NodeContext = {
+  root: false,
+  sequence: false,
+  mapping: true,
+  simpleKey: false,
+};
+
+/** Whether a key may be written as a simple key: no line break, at most 128 bytes. */
+function isSimpleKey(key: string): boolean {
+  if (/[\n\r\u0085\u2028\u2029]/.test(key)) return false;
+  // At most three UTF-8 bytes per UTF-16 unit.
+  return key.length <= 42 || Buffer.byteLength(key) <= 128;
+}
+
 class Emitter {
   readonly out: string[] = [];
   private column = 0;
@@ -35,6 +76,11 @@ class Emitter {
   private indent = -1;
   private readonly indents: number[] = [];
   private flowLevel = 0;
+  private readonly asciiShortcut: boolean;
+
+  constructor(asciiShortcut: boolean) {
+    this.asciiShortcut = asciiShortcut;
+  }
 
   private put(text: string): void {
     this.out.push(text);
@@ -64,7 +110,10 @@ class Emitter {
     if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) {
       this.putBreak();
     }
-    while (this.column < indent) this.put(' ');
+    if (this.column < indent) {
+      this.out.push(' '.repeat(indent - this.column));
+      this.column = indent;
+    }
     this.whitespace = true;
     this.indention = true;
   }
@@ -76,7 +125,9 @@ class Emitter {
     isIndention: boolean,
   ): void {
     if (needWhitespace && !this.whitespace) this.put(' ');
-    for (const ch of indicator) this.put(ch);
+    // Indicators are ASCII: one column per character.
+    this.out.push(indicator);
+    this.column += indicator.length;
     this.whitespace = isWhitespace;
     this.indention = this.indention && isIndention;
   }
@@ -105,7 +156,7 @@ class Emitter {
       items.forEach((item, index) => {
         if (index > 0) this.writeIndicator(',', false, false, false);
         if (this.column > bestWidth) this.writeIndent();
-        this.node(item, { root: false, sequence: true, mapping: false, simpleKey: false });
+        this.node(item, itemContext);
       });
       this.flowLevel--;
       this.popIndent();
@@ -116,7 +167,7 @@ class Emitter {
     for (const item of items) {
       this.writeIndent();
       this.writeIndicator('-', true, false, true);
-      this.node(item, { root: false, sequence: true, mapping: false, simpleKey: false });
+      this.node(item, itemContext);
     }
     this.popIndent();
   }
@@ -130,14 +181,9 @@ class Emitter {
       keys.forEach((key, index) => {
         if (index > 0) this.writeIndicator(',', false, false, false);
         if (this.column > bestWidth) this.writeIndent();
-        this.node(key, { root: false, sequence: false, mapping: true, simpleKey: true });
+        this.node(key, keyContext);
         this.writeIndicator(':', false, false, false);
-        this.node(map.get(key) as JsonValue, {
-          root: false,
-          sequence: false,
-          mapping: true,
-          simpleKey: false,
-        });
+        this.node(map.get(key) as JsonValue, valueContext);
       });
       this.flowLevel--;
       this.popIndent();
@@ -147,23 +193,16 @@ class Emitter {
     this.increaseIndent(false, false);
     for (const key of keys) {
       this.writeIndent();
-      const keyChars = Array.from(key, (ch) => ch.codePointAt(0) as number);
-      const simple = !keyChars.some(isBreak) && Buffer.byteLength(key) <= 128;
-      if (simple) {
-        this.node(key, { root: false, sequence: false, mapping: true, simpleKey: true });
+      if (isSimpleKey(key)) {
+        this.node(key, keyContext);
         this.writeIndicator(':', false, false, false);
       } else {
         this.writeIndicator('?', true, false, true);
-        this.node(key, { root: false, sequence: false, mapping: true, simpleKey: false });
+        this.node(key, valueContext);
         this.writeIndent();
         this.writeIndicator(':', true, false, true);
       }
-      this.node(map.get(key) as JsonValue, {
-        root: false,
-        sequence: false,
-        mapping: true,
-        simpleKey: false,
-      });
+      this.node(map.get(key) as JsonValue, valueContext);
     }
     this.popIndent();
   }
@@ -177,6 +216,7 @@ class Emitter {
     else if (typeof value === 'number') text = formatFloatForOutput(value);
     else {
       text = value;
+      if (this.asciiShortcut && asciiText.test(text) && this.asciiScalar(text, context)) return;
       if (text.includes('\n')) style = 'literal';
       else if (!canPrintPlainV2(text)) style = 'double';
     }
@@ -202,6 +242,45 @@ class Emitter {
     else if (style === 'double') this.writeDoubleQuoted(chars, allowBreaks);
     else this.writeLiteral(chars);
     this.popIndent();
+  }
+
+  /**
+   * `scalar` for printable ASCII without leading or trailing spaces, when it cannot reach the
+   * folding column: libyaml's analysis reduces to the indicator checks, and every writer puts
+   * the characters as they are (doubling `'`, escaping `"` and `\\`). False, having written
+   * nothing, when the text has a space and might be folded.
+   */
+  private asciiScalar(text: string, context: NodeContext): boolean {
+    let style: ScalarStyle = canPrintPlainV2(text) ? 'plain' : 'double';
+    if (style === 'plain') {
+      const indicators = asciiIndicators(text);
+      if ((indicators & (this.flowLevel > 0 ? flowIndicator : blockIndicator)) !== 0)
+        style = 'single';
+      if (text.length === 0 && (this.flowLevel > 0 || context.simpleKey)) style = 'single';
+    }
+    const written =
+      style === 'plain'
+        ? text
+        : style === 'single'
+          ? text.replaceAll("'", "''")
+          : text.replace(/["\\]/g, '\\$&');
+    // Lines fold only at a space past column 80: with the separator and quotes, the text
+    // stays before it.
+    if (this.column + 2 + written.length > bestWidth && text.includes(' ')) return false;
+    if (style === 'plain') {
+      if (!this.whitespace) this.put(' ');
+      this.out.push(written);
+      this.column += written.length;
+    } else {
+      const quote = style === 'single' ? "'" : '"';
+      this.writeIndicator(quote, true, false, false);
+      this.out.push(written);
+      this.column += written.length;
+      this.writeIndicator(quote, false, false, false);
+    }
+    this.whitespace = false;
+    this.indention = false;
+    return true;
   }
 
   private writePlain(chars: readonly number[], allowBreaks: boolean): void {

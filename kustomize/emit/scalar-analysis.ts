@@ -124,3 +124,61 @@ export function analyzeScalar(chars: readonly number[]): ScalarAnalysis {
   if (blockIndicators) result.blockPlainAllowed = false;
   return result;
 }
+
+/** Bit of `asciiIndicators`: the text may not be a plain scalar in flow context. */
+export const flowIndicator = 1;
+/** Bit of `asciiIndicators`: the text may not be a plain scalar in block context. */
+export const blockIndicator = 2;
+
+/**
+ * The indicator part of `analyzeScalar` for printable ASCII without a leading or trailing
+ * space (nothing else there can forbid a style), as bits, without building the code point
+ * array.
+ */
+export function asciiIndicators(text: string): number {
+  const head = text.slice(0, 3);
+  if (head === '---' || head === '...') return flowIndicator | blockIndicator;
+  let bits = 0;
+  const last = text.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const c = text.charCodeAt(i);
+    const kind = asciiKinds[c] as number;
+    if (kind === 0) continue;
+    const followedBySpace = i === last || text.charCodeAt(i + 1) === 0x20;
+    if (i === 0) {
+      if ((kind & firstIndicator) !== 0) return flowIndicator | blockIndicator;
+      if (c === 0x3f || c === 0x3a) {
+        bits |= followedBySpace ? flowIndicator | blockIndicator : flowIndicator;
+      } else if (c === 0x2d && followedBySpace) return flowIndicator | blockIndicator;
+    } else if ((kind & innerFlowIndicator) !== 0) bits |= flowIndicator;
+    else if (c === 0x3a) bits |= followedBySpace ? flowIndicator | blockIndicator : flowIndicator;
+    else if (c === 0x23 && text.charCodeAt(i - 1) === 0x20) {
+      return flowIndicator | blockIndicator;
+    }
+  }
+  return bits;
+}
+
+const firstIndicator = 1;
+const innerFlowIndicator = 2;
+const otherIndicator = 4;
+
+/**
+ * Per ASCII code: indicator first (`#,[]{}&*!|>'"%@` and backquote), inside (`,?[]{}`), other
+ * (`?:-#`).
+ */
+const asciiKinds = kindTable();
+
+function kindTable(): Uint8Array {
+  const table = new Uint8Array(128);
+  const mark = (chars: string, bit: number): void => {
+    for (const ch of chars) {
+      const code = ch.charCodeAt(0);
+      table[code] = (table[code] ?? 0) | bit;
+    }
+  };
+  mark('#,[]{}&*!|>\'"%@`', firstIndicator);
+  mark(',?[]{}', innerFlowIndicator);
+  mark('?:-#', otherIndicator);
+  return table;
+}

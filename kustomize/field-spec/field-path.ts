@@ -13,6 +13,7 @@ export interface FieldVisit {
 
 /** Splits a field-spec path on `/`, keeping `\/` as a slash inside a key. */
 export function splitFieldPath(path: string): string[] {
+  if (!path.includes('\\')) return path.split('/');
   const parts: string[] = [];
   let current = '';
   for (let i = 0; i < path.length; i++) {
@@ -44,41 +45,59 @@ export function walkFieldPath(
   create: CreateKind | undefined,
   visit: (field: FieldVisit) => void,
 ): void {
-  walk(root, path, create, visit, () => {
-    throw new KustomizeError('InvalidResource', 'cannot replace the resource root');
-  });
+  walk(root, path, 0, create, visit, undefined, 0);
 }
 
+/** What holds a node: a pair (its value), a sequence (item `index`), or nothing (the root). */
+type Holder = Pair | YAMLSeq | undefined;
+
+/** How to replace the node `holder` holds; made only for visited nodes, not at every level. */
+function replacer(holder: Holder, index: number): (node: Node) => void {
+  if (holder === undefined) {
+    return () => {
+      throw new KustomizeError('InvalidResource', 'cannot replace the resource root');
+    };
+  }
+  if (isSeq(holder)) {
+    return (next) => {
+      holder.items[index] = next;
+    };
+  }
+  return (next) => {
+    holder.value = next;
+  };
+}
+
+/** Walks `path` from segment `at` on (an index instead of a slice per level). */
 function walk(
   node: Node,
   path: readonly string[],
+  at: number,
   create: CreateKind | undefined,
   visit: (field: FieldVisit) => void,
-  replace: (node: Node) => void,
+  holder: Holder,
+  index: number,
 ): void {
-  if (path.length === 0) {
-    visit({ node, replace });
+  if (at === path.length) {
+    visit({ node, replace: replacer(holder, index) });
     return;
   }
   if (isNullish(node)) return;
   if (isSeq(node)) {
-    node.items.forEach((item, index) => {
-      walk(item as Node, path, create, visit, (next) => {
-        node.items[index] = next;
-      });
-    });
+    const count = node.items.length;
+    for (let i = 0; i < count; i++) walk(node.items[i] as Node, path, at, create, visit, node, i);
     return;
   }
   if (!isMap(node)) {
     throw new KustomizeError(
       'InvalidResource',
-      `expected sequence or mapping node at '${path.join('/')}'`,
+      `expected sequence or mapping node at '${path.slice(at).join('/')}'`,
     );
   }
-  const segment = path[0] as string;
+  const segment = path[at] as string;
   const isSeqHint = segment.endsWith('[]');
   const name = isSeqHint ? segment.slice(0, -2) : segment;
-  const isLast = path.length === 1;
+  const isLast = at === path.length - 1;
   let pair = findPair(node, name);
   const createKind: CreateKind | undefined =
     create === undefined || isSeqHint ? undefined : isLast ? create : 'map';
@@ -91,13 +110,10 @@ function walk(
     else if (createKind === 'map') pair.value = new YAMLMap();
     else if (createKind === 'scalar') pair.value = new Scalar('');
   }
-  const target = pair;
-  if (target.value === null || target.value === undefined) {
-    if (path.length > 1) return;
-    visit({ node: new Scalar(null), replace: (next) => (target.value = next) });
+  if (pair.value === null || pair.value === undefined) {
+    if (!isLast) return;
+    visit({ node: new Scalar(null), replace: replacer(pair, 0) });
     return;
   }
-  walk(target.value as Node, path.slice(1), create, visit, (next) => {
-    target.value = next;
-  });
+  walk(pair.value as Node, path, at + 1, create, visit, pair, 0);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   defaultTransformerConfig,
+  emptyTransformerConfig,
   mergeFieldSpecs,
   mergeTransformerConfig,
   parseTransformerConfig,
@@ -18,6 +19,17 @@ describe('mergeFieldSpecs (kustomize FsSlice.MergeAll)', () => {
     expect(
       mergeFieldSpecs(base, [{ path: 'metadata/labels', gvk: { kind: 'X' }, create: true }]),
     ).toHaveLength(2);
+  });
+  it('merges the built-in tables into themselves without change (each kustomization level does)', () => {
+    const once = mergeTransformerConfig(emptyTransformerConfig(), defaultTransformerConfig());
+    expect(mergeTransformerConfig(once, defaultTransformerConfig())).toEqual(once);
+    expect(once).toEqual(defaultTransformerConfig());
+  });
+  it('refuses a spec conflicting with a built-in one after the built-in tables were merged', () => {
+    const merged = mergeTransformerConfig(emptyTransformerConfig(), defaultTransformerConfig());
+    expect(() =>
+      mergeFieldSpecs(merged.namePrefix, [{ path: 'metadata/name', gvk: {}, create: true }]),
+    ).toThrow(/conflicting fieldspecs for path 'metadata\/name'/);
   });
   it('refuses the same spec with a different create flag', () => {
     const base = [{ path: 'a/b', gvk: { kind: 'X' }, create: true }];

@@ -74,6 +74,33 @@ export function emptyTransformerConfig(): TransformerConfig {
  * live with the vars code, which is loaded only for a build that has vars.
  */
 export function defaultTransformerConfig(): TransformerConfig {
+  const config = emptyTransformerConfig();
+  for (const key of specLists) config[key] = copyList(builtinConfig[key]);
+  config.nameReference = builtinConfig.nameReference.map((r) => ({
+    target: r.target,
+    referrers: copyList(r.referrers),
+  }));
+  return config;
+}
+
+/**
+ * Field-spec lists in which no spec is the duplicate (`mergeFieldSpecs`'s test) of an earlier
+ * one, as every list `mergeFieldSpecs` returns from such a base is. Merging a spec of such a
+ * base back into it finds the spec itself, so the scan can be skipped: each kustomization
+ * level merges the full built-in tables again, which would otherwise cost a quadratic scan.
+ */
+const normalizedLists = new WeakSet<readonly FieldSpec[]>();
+
+const isNormalized = (list: readonly FieldSpec[]): boolean =>
+  list.length === 0 || normalizedLists.has(list);
+
+function copyList(list: readonly FieldSpec[]): FieldSpec[] {
+  const copy = list.slice();
+  if (isNormalized(list)) normalizedLists.add(copy);
+  return copy;
+}
+
+function builtinTables(): TransformerConfig {
   return {
     ...emptyTransformerConfig(),
     namePrefix: fieldSpecsFromRows(namePrefixFieldSpecs),
@@ -102,7 +129,10 @@ export function mergeFieldSpecs(
   extra: readonly FieldSpec[],
 ): FieldSpec[] {
   const result = [...base];
+  const normalized = isNormalized(base);
+  const inBase = normalized && extra.length > 0 ? new Set(base) : undefined;
   for (const spec of extra) {
+    if (inBase?.has(spec)) continue;
     const same = result.find((s) => s.path === spec.path && isGvkSelected(asGvk(s.gvk), spec.gvk));
     if (same === undefined) result.push(spec);
     else if (same.create !== spec.create) {
@@ -112,6 +142,7 @@ export function mergeFieldSpecs(
       );
     }
   }
+  if (normalized) normalizedLists.add(result);
   return result;
 }
 
@@ -132,13 +163,16 @@ export function mergeTransformerConfig(
   for (const key of specLists) merged[key] = mergeFieldSpecs(base[key], extra[key]);
   merged.nameReference = base.nameReference.map((r) => ({
     target: r.target,
-    referrers: [...r.referrers],
+    referrers: copyList(r.referrers),
   }));
   for (const reference of extra.nameReference) {
     const existing = merged.nameReference.find((r) => sameGvk(r.target, reference.target));
     if (existing) existing.referrers = mergeFieldSpecs(existing.referrers, reference.referrers);
     else
-      merged.nameReference.push({ target: reference.target, referrers: [...reference.referrers] });
+      merged.nameReference.push({
+        target: reference.target,
+        referrers: copyList(reference.referrers),
+      });
   }
   return merged;
 }
@@ -175,4 +209,16 @@ export function parseTransformerConfig(text: string, where: string): Transformer
     };
   });
   return config;
+}
+
+/** The built-in tables, parsed once, at module load (so into the startup snapshot). */
+const builtinConfig = builtinTables();
+
+// Marks the built-in lists without duplicates (all but one) as normalized: merging such a
+// list into an empty one drops nothing.
+for (const list of [
+  ...specLists.map((key) => builtinConfig[key]),
+  ...builtinConfig.nameReference.map((r) => r.referrers),
+]) {
+  if (mergeFieldSpecs([], list).length === list.length) normalizedLists.add(list);
 }

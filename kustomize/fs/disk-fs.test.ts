@@ -7,7 +7,10 @@ import type { KustomizeFs } from './kustomize-fs.ts';
 import { checkFileLoad } from './load-restrictor.ts';
 import { createMemoryFs } from './memory-fs.ts';
 
-describe('disk fs', () => {
+describe.each([
+  { mode: 'asynchronous', blocking: false },
+  { mode: 'blocking', blocking: true },
+])('disk fs ($mode calls)', ({ blocking }) => {
   let outside: string;
   let root: string;
   let fs: KustomizeFs;
@@ -23,7 +26,7 @@ describe('disk fs', () => {
     await symlink(join(outside, 'nothing'), join(root, 'app', 'dangling.yaml'));
     await symlink(outside, join(root, 'updir'));
     await symlink('app', join(root, 'linked'));
-    fs = await createDiskFs(root);
+    fs = await createDiskFs(root, { blocking });
   });
   afterAll(() => rm(outside, { recursive: true, force: true }));
 
@@ -53,7 +56,7 @@ describe('disk fs', () => {
     }
   });
   it('finds a file created after a lookup missed it', async () => {
-    const fresh = await createDiskFs(root);
+    const fresh = await createDiskFs(root, { blocking });
     expect(await fresh.stat('/app/later.yaml')).toBeUndefined();
     await writeFile(join(root, 'app', 'later.yaml'), 'kind: B\n');
     expect(await fresh.stat('/app/later.yaml')).toEqual({ isDirectory: false, size: 8 });

@@ -1,6 +1,5 @@
-import type { Stats } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { KustomizeError } from '../errors.ts';
 import { cleanFsPath, type FsEntryStat, type KustomizeFs } from './kustomize-fs.ts';
 
@@ -8,6 +7,35 @@ import { cleanFsPath, type FsEntryStat, type KustomizeFs } from './kustomize-fs.
 interface Resolved {
   real: string;
   info: Stats | undefined;
+}
+
+/** The file system calls a disk fs makes. */
+interface DiskCalls {
+  lstat(path: string): Promise<Stats>;
+  stat(path: string): Promise<Stats>;
+  realpath(path: string): Promise<string>;
+  readFile(path: string): Promise<Uint8Array>;
+  readdir(path: string): Promise<string[]>;
+}
+
+const asyncCalls: DiskCalls = { lstat, stat, realpath, readFile, readdir };
+
+// The same calls made synchronously: a one-shot CLI has nothing else to do meanwhile, and each
+// asynchronous call is a trip through the thread pool (a dozen of them per small build).
+const blockingCalls: DiskCalls = {
+  lstat: async (path) => lstatSync(path),
+  stat: async (path) => statSync(path),
+  realpath: async (path) => realpathSync(path),
+  readFile: async (path) => readFileSync(path),
+  readdir: async (path) => readdirSync(path),
+};
+
+export interface DiskFsOptions {
+  /**
+   * Makes every file system call synchronously, blocking the event loop: for a process that
+   * runs one build and nothing else (the CLI), never for the controller.
+   */
+  blocking?: boolean;
 }
 
 /**
@@ -18,7 +46,13 @@ interface Resolved {
  * A disk fs serves one build: it remembers where each path it found really is (a `realpath` of
  * every access was a sixth of a small build), so it sees the tree as it was when first read.
  */
-export async function createDiskFs(rootDir: string): Promise<KustomizeFs> {
+export async function createDiskFs(
+  rootDir: string,
+  options: DiskFsOptions = {},
+): Promise<KustomizeFs> {
+  const { lstat, stat, realpath, readFile, readdir } = options.blocking
+    ? blockingCalls
+    : asyncCalls;
   const root = await realpath(rootDir);
 
   const toDisk = (path: string): string => {
@@ -26,7 +60,7 @@ export async function createDiskFs(rootDir: string): Promise<KustomizeFs> {
     if (clean === undefined) {
       throw new KustomizeError('SecurityViolation', `${path}: path is outside the root directory`);
     }
-    return join(root, clean);
+    return joinClean(root, clean);
   };
 
   const toFs = (diskPath: string): string | undefined => {
@@ -53,7 +87,12 @@ export async function createDiskFs(rootDir: string): Promise<KustomizeFs> {
     const parent = slash === 0 ? '/' : clean.slice(0, slash);
     const pending = (async (): Promise<Resolved | undefined> => {
       try {
-        const resolved = await resolveEntry(await lookUp(parent), clean.slice(slash + 1));
+        const resolved = await resolveEntry(
+          await lookUp(parent),
+          clean.slice(slash + 1),
+          lstat,
+          realpath,
+        );
         // Only what was found is kept: a missing path is looked up again next time.
         if (resolved === undefined) found.delete(clean);
         return resolved;
@@ -122,9 +161,11 @@ export async function createDiskFs(rootDir: string): Promise<KustomizeFs> {
 async function resolveEntry(
   dir: Resolved | undefined,
   name: string,
+  lstat: DiskCalls['lstat'],
+  realpath: DiskCalls['realpath'],
 ): Promise<Resolved | undefined> {
   if (dir === undefined) return undefined;
-  const candidate = join(dir.real, name);
+  const candidate = joinClean(dir.real, `/${name}`);
   try {
     const info = await lstat(candidate);
     if (!info.isSymbolicLink()) return { real: candidate, info };
@@ -133,6 +174,15 @@ async function resolveEntry(
     if (isMissing(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * `path.join` of a normalized absolute directory and a clean absolute path (`cleanFsPath`):
+ * plain concatenation, which skips `path.normalize` (interpreted, cold, in a one-shot CLI).
+ */
+function joinClean(dir: string, clean: string): string {
+  if (clean === '/') return dir;
+  return dir === '/' ? clean : `${dir}${clean}`;
 }
 
 function isMissing(error: unknown): boolean {

@@ -2,13 +2,14 @@ import { parseDocument } from 'yaml';
 import { KustomizeError } from '../errors.ts';
 import type { FieldSpec } from '../field-spec/field-spec.ts';
 import type { GeneratorArgs, GeneratorOptions } from '../generate/generator.ts';
+import { readBlockYaml } from '../resource/block-yaml-reader.ts';
 import type { GeneratorBehavior } from '../resource/resource.ts';
 import { describeYamlError } from '../resource/yaml-error.ts';
 import type { ImageOverride } from '../transform/images.ts';
 import type { LabelSet } from '../transform/labels.ts';
 import type { ReplicaOverride } from '../transform/replicas.ts';
 import { FieldReader } from './decode-fields.ts';
-import { kustomizationToJs } from './yaml-to-js.ts';
+import { kustomizationNodeToJs, kustomizationToJs } from './yaml-to-js.ts';
 
 /** A kustomization file, decoded and with its legacy fields folded in (`FixKustomization`). */
 export interface Kustomization {
@@ -88,8 +89,13 @@ const unsupportedFields = [
   'validators',
 ] as const;
 
-/** Parses and checks a kustomization file; `where` names it in errors. */
-export function parseKustomization(text: string, where: string): Kustomization {
+/**
+ * The kustomization document as data: through the fast block reader when the file is one
+ * document in its subset, else the `yaml` package (which also refuses a second document).
+ */
+function readKustomizationYaml(text: string, where: string): unknown {
+  const fast = documentMarker.test(text) ? undefined : readBlockYaml(text);
+  if (fast !== undefined && fast.length <= 1) return kustomizationNodeToJs(fast[0], where);
   // kustomize reads this file with go-yaml v2; duplicate keys: the last wins.
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   const error = doc.errors[0];
@@ -98,7 +104,14 @@ export function parseKustomization(text: string, where: string): Kustomization {
       'InvalidKustomization',
       `${where}: invalid YAML: ${describeYamlError(error, text)}`,
     );
-  const raw = kustomizationToJs(doc, where);
+  return kustomizationToJs(doc, where);
+}
+
+const documentMarker = /^(?:---|\.\.\.)/m;
+
+/** Parses and checks a kustomization file; `where` names it in errors. */
+export function parseKustomization(text: string, where: string): Kustomization {
+  const raw = readKustomizationYaml(text, where);
   const reader = new FieldReader(raw ?? {}, knownFields, where);
   const kind = reader.string('kind') || 'Kustomization';
   if (kind !== 'Kustomization' && kind !== 'Component') {

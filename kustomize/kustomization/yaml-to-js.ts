@@ -8,6 +8,15 @@ import { KustomizeError } from '../errors.ts';
  * with a bound so that an alias bomb ends in an error.
  */
 export function kustomizationToJs(doc: Document, where: string): unknown {
+  return kustomizationNodeToJs(doc.contents as Node | null, where, doc);
+}
+
+/** `kustomizationToJs` of one node; `doc` resolves aliases (none without it). */
+export function kustomizationNodeToJs(
+  contents: Node | null | undefined,
+  where: string,
+  doc?: Document,
+): unknown {
   const budget = { left: 100_000 };
   const convert = (node: Node | null | undefined, depth: number): unknown => {
     if (--budget.left < 0 || depth > 200) {
@@ -17,7 +26,7 @@ export function kustomizationToJs(doc: Document, where: string): unknown {
       );
     }
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return convert(node.resolve(doc) as Node | undefined, depth + 1);
+    if (isAlias(node)) return convert(doc && (node.resolve(doc) as Node | undefined), depth + 1);
     if (isMap(node)) {
       const result: Record<string, unknown> = {};
       for (const pair of node.items) {
@@ -47,5 +56,5 @@ export function kustomizationToJs(doc: Document, where: string): unknown {
     }
     return null;
   };
-  return convert(doc.contents as Node | null, 0);
+  return convert(contents, 0);
 }

@@ -9,6 +9,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { KustomizeError } from '../errors.ts';
+import { readBlockYaml } from './block-yaml-reader.ts';
 import { createResource, getKind, type Resource, validateMetadata } from './resource.ts';
 import { describeYamlError } from './yaml-error.ts';
 import { getField } from './yaml-node.ts';
@@ -39,27 +40,10 @@ export function parseResources(
   source: string,
   limits: LoadLimits = defaultLoadLimits,
 ): Resource[] {
-  const docs = parseDocuments(text, source);
-  const budget: ExpandState = { left: limits.maxAliasNodes, source, anchors: new Map() };
-  const queue: YAMLMap[] = [];
-  for (const doc of docs) {
-    const contents = doc.contents;
-    if (
-      contents === null ||
-      (isScalar(contents) && (contents.value === null || contents.value === ''))
-    )
-      continue;
-    budget.anchors.clear();
-    const expanded = expandAliases(contents as Node, budget, 0);
-    if (isMap(expanded) && expanded.items.length === 0) continue;
-    if (!isMap(expanded)) {
-      throw new KustomizeError('InvalidResource', `${source}: a document is not a YAML mapping`);
-    }
-    queue.push(expanded);
-  }
+  const queue: YAMLMap[] = readBlockYaml(text) ?? readYamlResources(text, source, limits);
   const result: Resource[] = [];
-  while (queue.length > 0) {
-    const node = queue.shift() as YAMLMap;
+  for (let next = 0; next < queue.length; next++) {
+    const node = queue[next] as YAMLMap;
     const resource = createResource(node, source);
     const kind = getKind(resource);
     const items = kind.endsWith('List') ? getField(node, 'items') : undefined;
@@ -82,6 +66,32 @@ export function parseResources(
     }
     validateMetadata(resource);
     result.push(resource);
+  }
+  return result;
+}
+
+/**
+ * The non-empty documents of a resource file through the `yaml` package, aliases expanded: what
+ * `readBlockYaml` must match where it answers. Empty maps are dropped, non-maps refused.
+ */
+export function readYamlResources(text: string, source: string, limits: LoadLimits): YAMLMap[] {
+  const docs = parseDocuments(text, source);
+  const budget: ExpandState = { left: limits.maxAliasNodes, source, anchors: new Map() };
+  const result: YAMLMap[] = [];
+  for (const doc of docs) {
+    const contents = doc.contents;
+    if (
+      contents === null ||
+      (isScalar(contents) && (contents.value === null || contents.value === ''))
+    )
+      continue;
+    budget.anchors.clear();
+    const expanded = expandAliases(contents as Node, budget, 0);
+    if (isMap(expanded) && expanded.items.length === 0) continue;
+    if (!isMap(expanded)) {
+      throw new KustomizeError('InvalidResource', `${source}: a document is not a YAML mapping`);
+    }
+    result.push(expanded);
   }
   return result;
 }

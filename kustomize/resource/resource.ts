@@ -1,7 +1,15 @@
-import type { YAMLMap } from 'yaml';
+import { isMap, type Pair, type YAMLMap } from 'yaml';
 import { KustomizeError } from '../errors.ts';
 import { effectiveNamespace, type Gvk, parseApiVersion, type ResourceId } from './resource-id.ts';
-import { ensureMap, getMap, getString, setField, stringScalar } from './yaml-node.ts';
+import {
+  ensureMap,
+  getMap,
+  getString,
+  scalarKey,
+  scalarText,
+  setField,
+  stringScalar,
+} from './yaml-node.ts';
 
 /** How a generated resource joins resources of the same id (kustomize's `behavior`). */
 export type GeneratorBehavior = 'create' | 'merge' | 'replace';
@@ -78,9 +86,37 @@ export function setName(resource: Resource, name: string): void {
   setField(ensureMap(resource.node, 'metadata'), 'name', stringScalar(name));
 }
 
-/** The current id (kustomize's `CurId`). */
+/**
+ * The current id (kustomize's `CurId`): `getGvk`, `getName` and `getNamespace` in one pass over
+ * the resource and one over its metadata, each field from its first pair as `findPair` finds
+ * it. The build asks for ids hundreds of times, so the passes count in a cold process.
+ */
 export function currentId(resource: Resource): ResourceId {
-  return { ...getGvk(resource), name: getName(resource), namespace: getNamespace(resource) };
+  let apiVersion: Pair | undefined;
+  let kind: Pair | undefined;
+  let metadata: Pair | undefined;
+  for (const pair of resource.node.items) {
+    const key = scalarKey(pair);
+    if (key === 'apiVersion') apiVersion ??= pair;
+    else if (key === 'kind') kind ??= pair;
+    else if (key === 'metadata') metadata ??= pair;
+  }
+  let name: Pair | undefined;
+  let namespace: Pair | undefined;
+  const meta = metadata?.value;
+  if (isMap(meta)) {
+    for (const pair of meta.items) {
+      const key = scalarKey(pair);
+      if (key === 'name') name ??= pair;
+      else if (key === 'namespace') namespace ??= pair;
+    }
+  }
+  return {
+    ...parseApiVersion(scalarText(apiVersion?.value) ?? ''),
+    kind: scalarText(kind?.value) ?? '',
+    name: scalarText(name?.value) ?? '',
+    namespace: scalarText(namespace?.value) ?? '',
+  };
 }
 
 /** The id before any rename (kustomize's `OrgId`). */

@@ -12,8 +12,18 @@ export function scalarKey(pair: Pair): string | undefined {
 }
 
 export function findPair(map: YAMLMap, key: string): Pair | undefined {
+  // `scalarKey(pair) === key`, inlined: this is the engine's most frequent call.
   for (const pair of map.items) {
-    if (scalarKey(pair) === key) return pair;
+    const k: unknown = pair.key;
+    if (typeof k === 'string') {
+      if (k === key) return pair;
+    } else if (isScalar(k)) {
+      const value = k.value;
+      if (value === key) return pair;
+      if (typeof value !== 'string' && (value === null ? 'null' : String(value)) === key) {
+        return pair;
+      }
+    }
   }
   return undefined;
 }
@@ -55,7 +65,11 @@ export function getSeq(map: YAMLMap, key: string): YAMLSeq | undefined {
 
 /** The text of a scalar field (`String` of its value), or undefined. */
 export function getString(map: YAMLMap, key: string): string | undefined {
-  const value = getField(map, key);
+  return scalarText(findPair(map, key)?.value);
+}
+
+/** The text of a scalar node (`String` of its value), or undefined for null or a collection. */
+export function scalarText(value: unknown): string | undefined {
   if (!isScalar(value) || value.value === null || value.value === undefined) return undefined;
   return typeof value.source === 'string' ? value.source : String(value.value);
 }
