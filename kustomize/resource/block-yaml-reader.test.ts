@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/harness/seeded-random.ts';
 import { readBlockYaml } from './block-yaml-reader.ts';
 import { defaultLoadLimits, readYamlResources } from './load-resources.ts';
 
@@ -23,18 +24,6 @@ function existing(text: string): unknown {
   } catch (error) {
     return { error: String(error) };
   }
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so that a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const scalars = [
@@ -262,7 +251,7 @@ function mutate(next: () => number, lines: string[]): string[] {
 }
 
 function corpus(seed: number, size: number): string[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const texts: string[] = [];
   for (let i = 0; i < size; i++) {
     const docs = 1 + Math.floor(next() * 3);

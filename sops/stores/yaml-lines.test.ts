@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/harness/seeded-random.ts';
 import type { TreeMap } from '../tree.ts';
 import { composeYaml, readLinesYaml, readPlainYaml, tokenize } from './yaml-parse.ts';
 
@@ -144,17 +145,6 @@ describe('YAML read line by line', () => {
 
 function bigints(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? String(value) : value;
-}
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Values of the subset, and near-subset ones (indicators, comments, numbers out of range…).
