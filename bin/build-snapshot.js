@@ -102,9 +102,14 @@ function runSnapshotBuilder(script, blob, fixture) {
   // Only PATH from the caller's environment, and HOME and XDG_CONFIG_HOME in the fixture: the
   // warm-up must find no key of the user's (SOPS_AGE_KEY, ~/.ssh, keys.txt, cloud
   // credentials), so that none can be read into the heap that becomes the blob.
+  // Without Node's code cache of its built-in modules: it is most of a blob's size, a blob is
+  // read and copied whole at every start, and the built-ins a run needs are already loaded in
+  // the heap (sops --version 52 -> 47 ms, the small kustomize overlay 93 -> 84 ms).
+  const config = join(fixture, 'snapshot-config.json');
+  writeFileSync(config, JSON.stringify({ builder: script, withoutCodeCache: true }));
   const result = spawnSync(
     process.execPath,
-    ['--snapshot-blob', blob, '--build-snapshot', script, fixture],
+    ['--snapshot-blob', blob, '--build-snapshot-config', config, fixture],
     {
       cwd: fixture,
       env: { PATH: process.env.PATH ?? '', HOME: fixture, XDG_CONFIG_HOME: fixture },
