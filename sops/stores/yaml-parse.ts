@@ -11,8 +11,9 @@ import {
   Parser,
 } from 'yaml';
 import { SopsError } from '../errors.ts';
-import type { Comment, TreeMap, TreeSeq, TreeValue } from '../tree.ts';
+import type { TreeMap, TreeSeq, TreeValue } from '../tree.ts';
 import { utf8Text } from './utf8-text.ts';
+import { placeComments } from './yaml-comments.ts';
 import { convertPlainCst } from './yaml-cst.ts';
 import { readYamlLines } from './yaml-lines.ts';
 import { resolvePlain, resolveTagged } from './yaml-scalar.ts';
@@ -159,59 +160,6 @@ export function tokenize(text: string): { tokens: CST.Token[]; comments: RawComm
   return { tokens, comments };
 }
 
-function insert(slot: Slot, offset: number, item: Comment): void {
-  let index = slot.offsets.findIndex((o) => o > offset);
-  if (index === -1) index = slot.offsets.length;
-  slot.offsets.splice(index, 0, offset);
-  slot.children.splice(index, 0, undefined);
-  (slot.node.items as Array<unknown>).splice(index, 0, item);
-}
-
-function chainAt(root: Slot, offset: number): Slot[] {
-  const chain = [root];
-  for (let slot: Slot | undefined = root; slot; ) {
-    let last = -1;
-    slot.offsets.forEach((o, i) => {
-      if (o < offset) last = i;
-    });
-    slot = last === -1 ? undefined : slot.children[last];
-    if (slot) chain.push(slot);
-  }
-  return chain;
-}
-
-function placeComment(root: Slot, c: RawComment, conv: Converter): void {
-  const chain = chainAt(root, c.offset);
-  if (!c.fullLine) {
-    const line = conv.line(c.offset);
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const slot = chain[i] as Slot;
-      const index = slot.offsets.findLastIndex(
-        (o, j) =>
-          o < c.offset &&
-          conv.line(o) === line &&
-          (slot.node.items[j] as Comment).type !== 'comment',
-      );
-      if (index === -1) continue;
-      const isCollection = slot.children[index] !== undefined;
-      insert(slot, (slot.offsets[index] ?? 0) - 0.5, {
-        type: 'comment',
-        value: c.text,
-        inline: !isCollection,
-      });
-      return;
-    }
-  }
-  const column = conv.column(c.offset);
-  let chosen = chain[0] as Slot;
-  for (const slot of chain) if (slot.column <= column && slot.column > chosen.column) chosen = slot;
-  insert(chosen, c.offset, { type: 'comment', value: c.text, inline: false });
-}
-
-/**
- * Parses (multi-document) YAML into branches as sops's YAML store does: go-yaml scalar
- * typing, aliases expanded, duplicate keys refused, comments kept as comment items.
- */
 export function parseYaml(bytes: Uint8Array): TreeMap[] {
   const text = utf8Text(bytes);
   const lines = readLinesYaml(text);
@@ -228,10 +176,7 @@ export function readLinesYaml(text: string): TreeMap[] | undefined {
   const read = readYamlLines(text);
   if (read === undefined) return undefined;
   const { root, comments } = read;
-  if (root && comments.length > 0) {
-    const conv = new Converter(text);
-    for (const c of comments) placeComment(root, c, conv);
-  }
+  if (root && comments.length > 0) placeComments(root, comments, new Converter(text));
   return read.branches;
 }
 
@@ -249,7 +194,7 @@ export function readPlainYaml(
   const plain = convertPlainCst(tokens, { text, column: (offset) => conv.column(offset) });
   if (plain === undefined) return undefined;
   const [root] = plain.roots;
-  if (root) for (const c of comments) placeComment(root, c, conv);
+  if (root) placeComments(root, comments, conv);
   return plain.branches;
 }
 
@@ -294,7 +239,11 @@ export function composeYaml(
     const start = previousEnd;
     const end = index === docs.length - 1 ? text.length + 1 : doc.range[2];
     previousEnd = end;
-    for (const c of comments) if (c.offset >= start && c.offset < end) placeComment(root, c, conv);
+    placeComments(
+      root,
+      comments.filter((c) => c.offset >= start && c.offset < end),
+      conv,
+    );
     branches.push(branch);
   }
   return branches;
