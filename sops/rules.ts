@@ -85,16 +85,49 @@ export function buildSelector(input: EncryptionRules): Selector {
     if (unencryptedRegex) return !path.some((p) => unencryptedRegex.test(p));
     if (encryptedRegex) return path.some((p) => encryptedRegex.test(p));
     if (unencryptedComment)
-      return !comments.some((level) => level.some((c) => unencryptedComment.test(c)));
+      return !comments.some((level) => matchesIn(level, unencryptedComment).count > 0);
     if (encryptedComment) {
       const last = comments.length - 1;
-      return comments.some((level, i) =>
-        level.some(
-          (c, j) =>
-            !(isComment && i === last && j === level.length - 1) && encryptedComment.test(c),
-        ),
-      );
+      return comments.some((level, i) => {
+        const { count, lastIndex } = matchesIn(level, encryptedComment);
+        // The comment being decided does not select itself.
+        const itself = isComment && i === last && lastIndex === level.length - 1 ? 1 : 0;
+        return count > itself;
+      });
     }
     return true;
   };
+}
+
+interface Matches {
+  /** How many of the level's comments were tested. */
+  tested: number;
+  count: number;
+  /** Index of the last comment that matched (-1: none). */
+  lastIndex: number;
+}
+
+// The walk grows a level's run of comments in place and asks about it at every leaf: each
+// comment is tested once, not once per later leaf (a long run of comments was quadratic).
+const matchCache = new WeakMap<RegExp, WeakMap<readonly string[], Matches>>();
+
+/** How many comments of a level match `regex`, and the index of the last one that does. */
+function matchesIn(level: readonly string[], regex: RegExp): Matches {
+  let byLevel = matchCache.get(regex);
+  if (!byLevel) {
+    byLevel = new WeakMap();
+    matchCache.set(regex, byLevel);
+  }
+  let matches = byLevel.get(level);
+  if (!matches) {
+    matches = { tested: 0, count: 0, lastIndex: -1 };
+    byLevel.set(level, matches);
+  }
+  for (; matches.tested < level.length; matches.tested++) {
+    if (regex.test(level[matches.tested] as string)) {
+      matches.count++;
+      matches.lastIndex = matches.tested;
+    }
+  }
+  return matches;
 }

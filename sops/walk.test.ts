@@ -46,3 +46,41 @@ describe('the MAC of a walk', () => {
     ]);
   });
 });
+
+describe('long runs of comments', () => {
+  // 40,000 comments in a row before one value: each comment is tested against the comment
+  // rules once, not once per later leaf, and the run grows in place.
+  const comments = 40_000;
+  const tree = (): TreeMap => ({
+    type: 'map',
+    items: [
+      ...Array.from({ length: comments }, (_, i) => ({
+        type: 'comment' as const,
+        value: i === 7 ? ' sops:secret' : ` note ${i}`,
+        inline: false,
+      })),
+      { key: 'password', value: { type: 'str', value: 'hunter2' } },
+    ],
+  });
+
+  it.each([
+    // A marked comment before the value selects it (and every comment after the mark).
+    { rules: { encrypted_comment_regex: 'sops:secret' }, encrypted: comments - 8 + 1 },
+    // A marked comment keeps everything after it in the run in the clear.
+    { rules: { unencrypted_comment_regex: 'sops:secret' }, encrypted: 7 },
+  ])('$rules: the same selection as comment by comment', ({ rules, encrypted }) => {
+    const key = randomBytes(32);
+    const result = encryptTree([tree()], key, rules);
+    const items = result.branches[0]?.items ?? [];
+    const isEnvelope = (text: string) => text.startsWith('ENC[AES256_GCM,');
+    const count = items.filter((item) =>
+      'key' in item
+        ? item.value.type === 'str' && isEnvelope(item.value.value)
+        : isEnvelope(item.value),
+    ).length;
+    expect(count).toBe(encrypted);
+    const decrypted = decryptTree(result.branches, key, rules);
+    expect(decrypted.mac).toBe(result.mac);
+    expect(decrypted.branches).toStrictEqual([tree()]);
+  });
+});

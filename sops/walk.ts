@@ -24,8 +24,18 @@ const MAC_ONLY_ENCRYPTED_SEED = Buffer.from(
   'hex',
 );
 
-/** The comments of a level after a value: shared, since a comment adds to a copy. */
+/** The comments of a level after a value: shared, and replaced by a new array at a comment. */
 const NO_COMMENTS: readonly string[] = Object.freeze([]);
+
+/**
+ * Adds a comment to the run of comments of a level. In place: a copy per comment made a long
+ * run quadratic, and no one keeps these arrays beyond the call they are passed to.
+ */
+function addComment(comments: (readonly string[])[], level: number, comment: string): void {
+  const run = comments[level];
+  if (run === undefined || run === NO_COMMENTS) comments[level] = [comment];
+  else (run as string[]).push(comment);
+}
 
 /**
  * The walk's state: one path stack pushed and popped, the AAD built key by key (a copy of the
@@ -54,7 +64,7 @@ function walkSeq(walk: Walk, seq: TreeSeq, aad: string, outer: (readonly string[
   const level = comments.length - 1;
   const items = seq.items.map((item) => {
     if (isComment(item)) {
-      comments[level] = [...(comments[level] ?? []), item.value];
+      addComment(comments, level, item.value);
       const next = walk.onLeaf(item, walk.path, comments, aad === '' ? ':' : aad);
       // sops's walkSlice stores an encrypted comment as a plain string item (`- ENC[…]`).
       return next.type === 'comment' && next.value !== item.value
@@ -73,7 +83,7 @@ function walkMap(walk: Walk, map: TreeMap, aad: string, outer: (readonly string[
   const level = comments.length - 1;
   const items = map.items.map((item) => {
     if (isComment(item)) {
-      comments[level] = [...(comments[level] ?? []), item.value];
+      addComment(comments, level, item.value);
       // An encrypted comment keeps its placement; a decrypted one is emitted as a head comment.
       return walk.onLeaf(item, walk.path, comments, aad === '' ? ':' : aad) as Comment;
     }

@@ -36,6 +36,22 @@ describe('build over an in-memory tree', () => {
   });
 });
 
+describe('large generators', () => {
+  it('build a ConfigMap of 50,000 env keys, sorted, each once', async () => {
+    const lines = Array.from({ length: 50_000 }, (_, i) => `K${49_999 - i}=v${i}`);
+    const fs = createMemoryFs({
+      'kustomization.yaml': 'configMapGenerator:\n- name: big\n  envs:\n  - big.env\n',
+      'big.env': `${lines.join('\n')}\n`,
+    });
+    const [resource] = (await build(fs, '/')).resources;
+    const data = resource?.node.get('data') as { items: { key: { value: string } }[] };
+    expect(data.items).toHaveLength(50_000);
+    const keys = data.items.map((pair) => pair.key.value);
+    expect(keys.slice(0, 3)).toEqual(['K0', 'K1', 'K10']);
+    expect(new Set(keys).size).toBe(50_000);
+  });
+});
+
 describe('remote bases', () => {
   const files = {
     'kustomization.yaml':

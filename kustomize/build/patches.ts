@@ -130,7 +130,7 @@ export async function runPatchesStrategicMerge(
     } catch {
       loaded = parseResources(decoder.decode(await read(entry)), `${where}: ${entry}`);
     }
-    patches.push(...loaded);
+    for (const patch of loaded) patches.push(patch);
   }
   for (const patch of patches) {
     const target = resourceForPatch(resources, patch, where);

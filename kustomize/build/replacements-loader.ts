@@ -38,7 +38,7 @@ export async function loadReplacements(
     if (doc.errors[0])
       throw new KustomizeError('InvalidKustomization', `${at}: ${path}: invalid YAML`);
     const content = kustomizationToJs(doc, `${at}: ${path}`);
-    if (Array.isArray(content)) result.push(...content);
+    if (Array.isArray(content)) for (const entry of content) result.push(entry);
     else if (content !== null && typeof content === 'object') result.push(content);
     else
       throw new KustomizeError(

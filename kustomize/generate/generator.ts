@@ -1,7 +1,7 @@
 import { Scalar, YAMLMap } from 'yaml';
 import { KustomizeError } from '../errors.ts';
 import { createResource, type GeneratorBehavior, type Resource } from '../resource/resource.ts';
-import { ensureMap, setField, stringScalar } from '../resource/yaml-node.ts';
+import { appendField, ensureMap, setField, stringScalar } from '../resource/yaml-node.ts';
 import { type KvFileReader, type KvSources, loadKvPairs } from './kv-sources.ts';
 
 /** kustomize's `GeneratorOptions`, after merging the kustomization-wide ones in. */
@@ -77,15 +77,16 @@ export async function generateResource(
   // kyaml creates a Secret's `data` even when empty, a ConfigMap's only when needed.
   if (args.kind === 'Secret') ensureMap(node, 'data');
   const sorted = [...pairs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // The keys are unique (checked above), so each is appended without a search.
   for (const pair of sorted) {
     if (args.kind === 'Secret') {
-      setField(ensureMap(node, 'data'), pair.key, stringScalar(encodeSecretBase64(pair.value)));
+      appendField(ensureMap(node, 'data'), pair.key, stringScalar(encodeSecretBase64(pair.value)));
       continue;
     }
     const text = decodeUtf8(pair.value);
-    if (text !== undefined) setField(ensureMap(node, 'data'), pair.key, stringScalar(text));
+    if (text !== undefined) appendField(ensureMap(node, 'data'), pair.key, stringScalar(text));
     else
-      setField(
+      appendField(
         ensureMap(node, 'binaryData'),
         pair.key,
         stringScalar(encodeSecretBase64(pair.value)),

@@ -27,7 +27,8 @@ export async function loadKvPairs(
 ): Promise<KvPair[]> {
   const pairs: KvPair[] = [];
   for (const path of sources.envs)
-    pairs.push(...parseEnvFile(await read(path), `${where}: env file ${path}`));
+    for (const pair of parseEnvFile(await read(path), `${where}: env file ${path}`))
+      pairs.push(pair);
   sources.literals.forEach((literal, index) => {
     pairs.push(parseLiteral(literal, `${where}: literals[${index}]`));
   });

@@ -164,7 +164,7 @@ function matchSeq(
     );
     const value = asNode(keyed?.value);
     if (value === undefined || !regex.test(serialized(value))) return;
-    matches.push(...filter(elem, replace, rest, create));
+    for (const match of filter(elem, replace, rest, create)) matches.push(match);
   });
   if (matches.length > 0 || create === undefined || !mayCreate) return matches;
   const text = new Scalar<unknown>(resolvePlain(pattern));

@@ -39,6 +39,11 @@ export function setField(map: YAMLMap, key: string, value: Node): void {
   else map.items.push(new Pair(new Scalar(key), value));
 }
 
+/** Adds a field that `map` is known not to have (no search: generators add thousands). */
+export function appendField(map: YAMLMap, key: string, value: Node): void {
+  map.items.push(new Pair(new Scalar(key), value));
+}
+
 export function deleteField(map: YAMLMap, key: string): void {
   const index = map.items.findIndex((pair) => scalarKey(pair) === key);
   if (index >= 0) map.items.splice(index, 1);

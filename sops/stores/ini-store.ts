@@ -179,7 +179,7 @@ function emit(branch: TreeMap): Uint8Array {
     const lines = sectionComment ? commentLines(sectionComment) : [];
     if (item.key !== DEFAULT) lines.push(`[${item.key}]`);
     for (const key of keys) {
-      if (key.comment) lines.push(...commentLines(key.comment));
+      if (key.comment) for (const line of commentLines(key.comment)) lines.push(line);
       lines.push(`${key.name.padEnd(width)} = ${key.value}`);
     }
     blocks.push(`${lines.join('\n')}\n`);

@@ -2,6 +2,11 @@ import type { Scalar, TreeMap, TreeSeq, TreeValue } from '../tree.ts';
 import { isComment } from '../tree.ts';
 import { formatScalar, formatString } from './yaml-style.ts';
 
+/** Appends in a loop: spreading a long list of comments into push() overflows the stack. */
+function appendAll(target: string[], source: readonly string[]): void {
+  for (const item of source) target.push(item);
+}
+
 /** A go-yaml node as sops builds it: comments become head, line and foot comments. */
 interface Node {
   head: string[];
@@ -36,7 +41,7 @@ function toNode(value: TreeValue): Node {
       continue;
     }
     if (lastNode === undefined) {
-      node.head.push(...heads);
+      appendAll(node.head, heads);
       heads = [];
     }
     if (value.type === 'map') {
@@ -44,13 +49,13 @@ function toNode(value: TreeValue): Node {
       const keyNode = blank();
       keyNode.head = heads;
       const child = toNode(pair.value);
-      child.line.push(...inlines);
+      appendAll(child.line, inlines);
       entries.push({ key: pair.key, keyNode, value: child });
       lastNode = keyNode;
     } else {
       const child = toNode(item as TreeValue);
-      child.head.unshift(...heads);
-      child.line.push(...inlines);
+      child.head = heads.concat(child.head);
+      appendAll(child.line, inlines);
       items.push(child);
       lastNode = child;
     }
@@ -58,8 +63,7 @@ function toNode(value: TreeValue): Node {
     inlines = [];
   }
   const rest = [...heads, ...inlines];
-  if (lastNode === undefined) node.head.push(...rest);
-  else lastNode.foot.push(...rest);
+  appendAll(lastNode === undefined ? node.head : lastNode.foot, rest);
   if (value.type === 'map') node.map = entries;
   else node.seq = items;
   return node;
@@ -160,7 +164,8 @@ export function emitYaml(branches: TreeMap[], indent = 4): Uint8Array {
     const emitter = new Emitter(indent);
     const node = toNode(branch);
     if (node.map && node.map.length === 0) {
-      emitter.lines.push(...node.head.map((c) => `#${c}`), '{}');
+      for (const c of node.head) emitter.lines.push(`#${c}`);
+      emitter.lines.push('{}');
     } else {
       emitter.writeMap(node, 0, undefined);
     }
