@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateHybridIdentity, generateIdentity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCodeCacheLayout } from '../../bin/strip-code-cache.js';
 import { ageKeySource, encryptFile } from '../../sops/index.ts';
 import { createSnapshotPackage } from '../../test/harness/snapshot-package.ts';
 
@@ -92,6 +93,11 @@ describe('the startup snapshot of the one-shot commands', { timeout: 60_000 }, (
 
   it('gives each command a blob of its own, without the other command', () => {
     const snapshot = join(dir, 'pkg', 'dist', 'snapshot');
+    // Built with V8's compiled code kept and Node's code cache of its built-ins dropped.
+    for (const command of ['sops', 'kustomize'])
+      expect(readCodeCacheLayout(readFileSync(join(snapshot, `${command}.blob`)))).toMatchObject({
+        entries: 0,
+      });
     const node = readFileSync(join(snapshot, 'node'), 'utf8').trim();
     const fromBlob = (command: string, args: string[]) =>
       spawnSync(node, ['--snapshot-blob', join(snapshot, `${command}.blob`), '--', ...args], {
