@@ -22,7 +22,7 @@ import {
   type Target,
 } from './loader.ts';
 import { setCustomSchema } from './openapi.ts';
-import { absorbResource, appendResources } from './res-map.ts';
+import { absorbIndex, absorbResource, appendResources, registeredKeys } from './res-map.ts';
 import { runTransformers } from './run-transformers.ts';
 import { decodeVar, mergeVarSets, mergeVars } from './vars.ts';
 
@@ -89,8 +89,10 @@ export async function accumulateTarget(
     );
   }
   const resources = acc.resources;
-  for (const entry of k.resources) await accumulateResource(ctx, target, acc, entry);
+  const keys = registeredKeys(resources);
+  for (const entry of k.resources) await accumulateResource(ctx, target, acc, keys, entry);
   acc.config = mergeTransformerConfig(acc.config, await ownConfig(ctx, target));
+  const index = absorbIndex(resources);
   for (const args of [...k.configMapGenerator, ...k.secretGenerator]) {
     const generated = await generateResource(
       args,
@@ -98,7 +100,7 @@ export async function accumulateTarget(
       target.file,
     );
     recordGeneratorOrigin(ctx, target, generated, `${args.kind}Generator`);
-    absorbResource(resources, generated);
+    absorbResource(resources, generated, index);
   }
   let current = acc;
   for (const entry of k.components) {
@@ -129,6 +131,7 @@ async function accumulateResource(
   ctx: BuildContext,
   target: Target,
   acc: Accumulator,
+  keys: Set<string>,
   entry: string,
 ): Promise<void> {
   const path = resolveEntry(target, entry);
@@ -137,7 +140,7 @@ async function accumulateResource(
     const located = await locateDirectory(ctx, target, entry);
     if (located === undefined)
       throw new KustomizeError('ResourceNotFound', `${target.file}: '${entry}' not found`);
-    await accumulateDirectory(ctx, target, acc, located);
+    await accumulateDirectory(ctx, target, acc, keys, located);
     return;
   }
   if (stat === undefined) {
@@ -151,10 +154,10 @@ async function accumulateResource(
     const source = displayPath(await target.fs.realPath(path));
     const parsed = parseResources(decoder.decode(bytes), source, ctx.limits);
     recordFileOrigin(ctx, target, parsed, path);
-    appendResources(acc.resources, parsed);
+    appendResources(acc.resources, parsed, keys);
     return;
   }
-  await accumulateDirectory(ctx, target, acc, { fs: target.fs, dir: path });
+  await accumulateDirectory(ctx, target, acc, keys, { fs: target.fs, dir: path });
 }
 
 /** A base directory: local, or fetched when the entry is a remote URL and a fetcher is given. */
@@ -185,6 +188,7 @@ async function accumulateDirectory(
   ctx: BuildContext,
   target: Target,
   acc: Accumulator,
+  keys: Set<string>,
   located: { fs: KustomizeFs; dir: string },
 ): Promise<void> {
   const sub = await loadTarget(ctx, located.fs, located.dir, target);
@@ -196,7 +200,7 @@ async function accumulateDirectory(
     );
   }
   const built = await accumulateTarget(ctx, sub, emptyAccumulator());
-  appendResources(acc.resources, built.resources);
+  appendResources(acc.resources, built.resources, keys);
   acc.config = mergeTransformerConfig(acc.config, built.config);
   mergeVarSets(acc.vars, built.vars, target.file);
 }

@@ -50,6 +50,68 @@ describe('large generators', () => {
     expect(keys.slice(0, 3)).toEqual(['K0', 'K1', 'K10']);
     expect(new Set(keys).size).toBe(50_000);
   });
+
+  it('merge a base generator of 20,000 keys with an overlay of 20,000 more', async () => {
+    const literals = (prefix: string) =>
+      Array.from({ length: 20_000 }, (_, i) => `  - ${prefix}${i}=v${i}\n`).join('');
+    const fs = createMemoryFs({
+      'base/kustomization.yaml': `configMapGenerator:\n- name: g\n  literals:\n${literals('a')}`,
+      'kustomization.yaml': `resources:\n- base\nconfigMapGenerator:\n- name: g\n  behavior: merge\n  literals:\n${literals('b')}  - a7=changed\n`,
+    });
+    const { resources } = await build(fs, '/');
+    expect(resources).toHaveLength(1);
+    const data = resources[0]?.node.get('data') as { items: { key: { value: string } }[] };
+    const keys = data.items.map((pair) => pair.key.value);
+    expect(keys).toHaveLength(40_000);
+    expect(keys.slice(0, 3)).toEqual(['a0', 'a1', 'a10']);
+    expect(new Set(keys).size).toBe(40_000);
+    expect(resources[0]?.node.getIn(['data', 'a7'])).toBe('changed');
+  });
+
+  it('build 8,000 generators each once, and refuse a repeated one', async () => {
+    const generators = Array.from(
+      { length: 8_000 },
+      (_, i) => `- name: g${i}\n  literals:\n  - a=b\n`,
+    );
+    const fs = createMemoryFs({
+      'kustomization.yaml': `configMapGenerator:\n${generators.join('')}`,
+    });
+    const { resources } = await build(fs, '/', { reorder: 'none' });
+    const names = resources.map((r) => String(r.node.getIn(['metadata', 'name'])));
+    expect(names).toHaveLength(8_000);
+    expect(new Set(names).size).toBe(8_000);
+    expect(names[0]).toMatch(/^g0-/);
+    expect(names.at(-1)).toMatch(/^g7999-/);
+    const repeated = createMemoryFs({
+      'kustomization.yaml': `configMapGenerator:\n${generators.join('')}${generators[4]}`,
+    });
+    await expect(build(repeated, '/')).rejects.toThrow(/exists; behavior must be merge or replace/);
+  });
+
+  const manyFiles = (count: number): Record<string, string> => {
+    const files: Record<string, string> = {
+      'kustomization.yaml': `resources:\n${Array.from({ length: count }, (_, i) => `- r${i}.yaml\n`).join('')}`,
+    };
+    for (let i = 0; i < count; i++)
+      files[`r${i}.yaml`] = configMap.replace('name: c', `name: c${i}`);
+    return files;
+  };
+
+  it('build 20,000 resource files in listed order, each once', async () => {
+    const { resources } = await build(createMemoryFs(manyFiles(20_000)), '/', { reorder: 'none' });
+    const names = resources.map((r) => String(r.node.getIn(['metadata', 'name'])));
+    expect(names).toHaveLength(20_000);
+    expect(names.slice(0, 3)).toEqual(['c0', 'c1', 'c2']);
+    expect(names.at(-1)).toBe('c19999');
+  });
+
+  it('refuses the last of 20,000 files when it repeats an earlier id', async () => {
+    const files = manyFiles(20_000);
+    files['r19999.yaml'] = configMap.replace('name: c', 'name: c7');
+    await expect(build(createMemoryFs(files), '/')).rejects.toThrow(
+      /may not add resource with an already registered id: .*c7/,
+    );
+  });
 });
 
 describe('remote bases', () => {

@@ -1,24 +1,44 @@
-import { isMap } from 'yaml';
+import { isMap, type Pair } from 'yaml';
 import { KustomizeError } from '../errors.ts';
 import { currentId, getName, getNamespace, type Resource } from '../resource/resource.ts';
 import { idKey, idString, isSameId, type ResourceId } from '../resource/resource-id.ts';
 import {
+  appendField,
   deleteField,
   ensureMap,
   getMap,
-  getString,
+  scalarKey,
+  scalarText,
   setField,
   stringScalar,
 } from '../resource/yaml-node.ts';
 
 /** Adds a resource, refusing a second one with the same current id (kustomize's `Append`). */
-export function appendResource(resources: Resource[], resource: Resource): void {
-  appendResources(resources, [resource]);
+export function appendResource(
+  resources: Resource[],
+  resource: Resource,
+  index?: AbsorbIndex,
+): void {
+  if (index === undefined) {
+    appendResources(resources, [resource]);
+    return;
+  }
+  // With an index, the caller found no resource answering to this id, current or previous.
+  resources.push(resource);
+  indexResource(index, resource);
 }
 
-/** Adds resources in order, refusing any whose current id is already present (`AppendAll`). */
-export function appendResources(resources: Resource[], incoming: readonly Resource[]): void {
-  const keys = new Set(resources.map((r) => idKey(currentId(r))));
+/**
+ * Adds resources in order, refusing any whose current id is already present (`AppendAll`).
+ * `keys` holds the `idKey` of every current id in `resources` and is kept in step: a caller
+ * appending file after file passes one set, so a kustomization listing thousands of files does
+ * not rebuild it per file (that made the build quadratic in the number of files).
+ */
+export function appendResources(
+  resources: Resource[],
+  incoming: readonly Resource[],
+  keys: Set<string> = registeredKeys(resources),
+): void {
   for (const resource of incoming) {
     const id = currentId(resource);
     const key = idKey(id);
@@ -33,6 +53,11 @@ export function appendResources(resources: Resource[], incoming: readonly Resour
   }
 }
 
+/** The `idKey` of every current id in `resources`, for `appendResources`. */
+export function registeredKeys(resources: readonly Resource[]): Set<string> {
+  return new Set(resources.map((r) => idKey(currentId(r))));
+}
+
 function idsOf(resource: Resource): ResourceId[] {
   return [...resource.previousIds, currentId(resource)];
 }
@@ -44,10 +69,17 @@ function readStringMap(resource: Resource, path: readonly string[]): Map<string,
     if (next === undefined) return new Map();
     map = next;
   }
+  // Each key reads the value of the first pair `findPair` would find for it, from one index:
+  // a search per key made merging two generators of 20,000 keys take 18 s.
+  const first = new Map<string, Pair>();
+  for (const pair of map.items) {
+    const key = scalarKey(pair);
+    if (key !== undefined && !first.has(key)) first.set(key, pair);
+  }
   const result = new Map<string, string>();
   for (const pair of map.items) {
     const key = isMap(pair.key) ? '' : String((pair.key as { value?: unknown }).value ?? '');
-    const value = getString(map, key) ?? '';
+    const value = scalarText(first.get(key)?.value) ?? '';
     result.set(key, value);
   }
   return result;
@@ -64,8 +96,11 @@ function writeStringMap(
   deleteField(holder, field);
   if (entries.size === 0) return;
   const map = ensureMap(holder, field);
+  // The keys are distinct, so a fresh map needs no search per key (a second pair of the same
+  // field, left by the delete above, still goes through `setField`).
+  const add = map.items.length === 0 ? appendField : setField;
   for (const [k, v] of [...entries].sort(([a], [b]) => (a < b ? -1 : 1)))
-    setField(map, k, stringScalar(v));
+    add(map, k, stringScalar(v));
 }
 
 const merged = (...maps: Map<string, string>[]): Map<string, string> => {
@@ -79,10 +114,17 @@ const merged = (...maps: Map<string, string>[]): Map<string, string> => {
  * clash), `merge` and `replace` take the place of the one existing resource whose current or
  * previous id matches, keeping its name, namespace, history, labels and annotations.
  */
-export function absorbResource(resources: Resource[], resource: Resource): void {
+export function absorbResource(
+  resources: Resource[],
+  resource: Resource,
+  index?: AbsorbIndex,
+): void {
   const id = currentId(resource);
   const behavior = resource.generator?.behavior ?? 'create';
-  const matches = resources.filter((r) => idsOf(r).some((other) => isSameId(id, other)));
+  const matches =
+    index === undefined
+      ? resources.filter((r) => idsOf(r).some((other) => isSameId(id, other)))
+      : [...(index.get(idKey(id)) ?? [])];
   if (matches.length === 0) {
     if (behavior !== 'create') {
       throw new KustomizeError(
@@ -90,7 +132,7 @@ export function absorbResource(resources: Resource[], resource: Resource): void 
         `${resource.source}: id ${idString(id)} does not exist; cannot merge or replace`,
       );
     }
-    appendResource(resources, resource);
+    appendResource(resources, resource, index);
     return;
   }
   if (matches.length > 1) {
@@ -153,4 +195,28 @@ export function absorbResource(resources: Resource[], resource: Resource): void 
       (old.generator?.needsHashSuffix ?? false) && (resource.generator?.needsHashSuffix ?? false),
   };
   resources[resources.indexOf(old)] = resource;
+  if (index !== undefined) {
+    for (const key of new Set(idsOf(old).map(idKey))) index.get(key)?.delete(old);
+    indexResource(index, resource);
+  }
+}
+
+/**
+ * Resources by the `idKey` of every id they answer to (current and previous), kept in step by
+ * `absorbResource`: a search of all resources per generator made 8,000 generators take 25 s.
+ */
+export type AbsorbIndex = Map<string, Set<Resource>>;
+
+export function absorbIndex(resources: readonly Resource[]): AbsorbIndex {
+  const index: AbsorbIndex = new Map();
+  for (const resource of resources) indexResource(index, resource);
+  return index;
+}
+
+function indexResource(index: AbsorbIndex, resource: Resource): void {
+  for (const key of idsOf(resource).map(idKey)) {
+    const set = index.get(key);
+    if (set === undefined) index.set(key, new Set([resource]));
+    else set.add(resource);
+  }
 }

@@ -4,8 +4,17 @@ import type { MapItem, TreeMap, TreeValue } from '../tree.ts';
 import { isComment, str } from '../tree.ts';
 import { utf8Text } from './utf8-text.ts';
 
+/**
+ * Deepest nesting of objects and arrays we read. The reader and the tree walks after it recurse
+ * once per level, so a crafted file nested 10,000 deep overflowed the stack (RangeError); this
+ * refuses it with a clear error instead. Real files nest a few dozen levels; the reader alone
+ * overflowed near 2,500, hence the margin.
+ */
+export const MAX_JSON_DEPTH = 500;
+
 class JsonReader {
   private pos = 0;
+  private depth = 0;
   private readonly text: string;
   constructor(text: string) {
     this.text = text;
@@ -36,8 +45,13 @@ class JsonReader {
   readValue(): TreeValue {
     this.skip();
     const c = this.text[this.pos];
-    if (c === '{') return this.readObject();
-    if (c === '[') return this.readArray();
+    if (c === '{' || c === '[') {
+      if (this.depth >= MAX_JSON_DEPTH) this.fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+      this.depth++;
+      const value = c === '{' ? this.readObject() : this.readArray();
+      this.depth--;
+      return value;
+    }
     if (c === '"') return str(this.readString());
     for (const [word, value] of [
       ['true', { type: 'bool', value: true }],
