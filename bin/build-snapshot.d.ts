@@ -1,5 +1,4 @@
 /** Types of build-snapshot.js, for the tests that build a snapshot. */
-export const SNAPSHOT_COMMANDS: readonly string[];
 export function buildSnapshot(options: {
   /** Holds cli/ and sops/: dist/ (ext 'js') or the source tree (ext 'ts'). */
   root: string;

@@ -22,9 +22,6 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { stripBuiltinCodeCache } from './strip-code-cache.js';
 
-/** The commands with a snapshot of their own: cli/startup/<command>-snapshot-entry. */
-export const SNAPSHOT_COMMANDS = ['sops', 'kustomize'];
-
 /** A package name, not a relative path, an absolute path or a Node built-in. */
 const isPackage = (id) =>
   /^(@[\w-][\w.-]*\/)?[\w-][\w.-]*(\/|$)/.test(id) && !id.startsWith('node:');
@@ -45,8 +42,10 @@ export async function buildSnapshot({ root, ext, out }) {
     const { writeWarmUpFixture } = await import(
       join(root, 'cli', 'startup', `warm-up-fixture.${ext}`)
     );
+    // The commands with a snapshot of their own: cli/startup/<command>-snapshot-entry.
+    const { ONE_SHOT_COMMANDS } = await import(join(root, 'cli', 'startup', `warm-up.${ext}`));
     await writeWarmUpFixture(fixture);
-    for (const command of SNAPSHOT_COMMANDS) {
+    for (const command of ONE_SHOT_COMMANDS) {
       const script = join(staging, `${command}-snapshot-entry.cjs`);
       await bundleEntry({ root, ext, command, script });
       runSnapshotBuilder(script, join(staging, `${command}.blob`), fixture);
