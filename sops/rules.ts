@@ -79,17 +79,18 @@ export function buildSelector(input: EncryptionRules): Selector {
   const encryptedComment = rules.encrypted_comment_regex
     ? compileGoRegex(rules.encrypted_comment_regex)
     : undefined;
+  const seen = new WeakMap<readonly string[], Matches>();
   return (path, comments, isComment) => {
     if (unencryptedSuffix !== undefined) return !path.some((p) => p.endsWith(unencryptedSuffix));
     if (encryptedSuffix !== undefined) return path.some((p) => p.endsWith(encryptedSuffix));
     if (unencryptedRegex) return !path.some((p) => unencryptedRegex.test(p));
     if (encryptedRegex) return path.some((p) => encryptedRegex.test(p));
     if (unencryptedComment)
-      return !comments.some((level) => matchesIn(level, unencryptedComment).count > 0);
+      return !comments.some((level) => matchesIn(level, unencryptedComment, seen).count > 0);
     if (encryptedComment) {
       const last = comments.length - 1;
       return comments.some((level, i) => {
-        const { count, lastIndex } = matchesIn(level, encryptedComment);
+        const { count, lastIndex } = matchesIn(level, encryptedComment, seen);
         // The comment being decided does not select itself.
         const itself = isComment && i === last && lastIndex === level.length - 1 ? 1 : 0;
         return count > itself;
@@ -107,21 +108,21 @@ interface Matches {
   lastIndex: number;
 }
 
-// The walk grows a level's run of comments in place and asks about it at every leaf: each
-// comment is tested once, not once per later leaf (a long run of comments was quadratic).
-const matchCache = new WeakMap<RegExp, WeakMap<readonly string[], Matches>>();
-
-/** How many comments of a level match `regex`, and the index of the last one that does. */
-function matchesIn(level: readonly string[], regex: RegExp): Matches {
-  let byLevel = matchCache.get(regex);
-  if (!byLevel) {
-    byLevel = new WeakMap();
-    matchCache.set(regex, byLevel);
-  }
-  let matches = byLevel.get(level);
+/**
+ * How many comments of a level match `regex`, and the index of the last one that does. The walk
+ * grows a level's run of comments in place and asks about it at every leaf: with `seen` (one
+ * per selector), each comment is tested once, not once per later leaf (a long run of comments
+ * was quadratic).
+ */
+function matchesIn(
+  level: readonly string[],
+  regex: RegExp,
+  seen: WeakMap<readonly string[], Matches>,
+): Matches {
+  let matches = seen.get(level);
   if (!matches) {
     matches = { tested: 0, count: 0, lastIndex: -1 };
-    byLevel.set(level, matches);
+    seen.set(level, matches);
   }
   for (; matches.tested < level.length; matches.tested++) {
     if (regex.test(level[matches.tested] as string)) {
