@@ -3,7 +3,7 @@ import { seededRandom } from '../../test/harness/seeded-random.ts';
 import type { Comment } from '../tree.ts';
 import { type Positions, placeComments } from './yaml-comments.ts';
 import { readYamlLines } from './yaml-lines.ts';
-import { parseYaml, type RawComment, type Slot } from './yaml-parse.ts';
+import { Converter, parseYaml, type RawComment, type Slot } from './yaml-parse.ts';
 
 // The reference: comments placed one at a time, each spliced into its collection at once, as
 // yaml-parse.ts did before placeComments (correct, but quadratic in the number of comments).
@@ -58,29 +58,13 @@ function referencePlace(root: Slot, comments: readonly RawComment[], at: Positio
   }
 }
 
-function positions(text: string): Positions {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  const line = (offset: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
-  return { line, column: (offset) => offset - (starts[line(offset)] ?? 0) };
-}
-
 /** Both placements on fresh readings of `text`; undefined when the line reader declines it. */
 function placeBoth(text: string) {
   const mine = readYamlLines(text);
   const reference = readYamlLines(text);
   if (!mine?.root || !reference?.root) return undefined;
-  placeComments(mine.root, mine.comments, positions(text));
-  referencePlace(reference.root, reference.comments, positions(text));
+  placeComments(mine.root, mine.comments, new Converter(text));
+  referencePlace(reference.root, reference.comments, new Converter(text));
   return { mine: mine.branches, reference: reference.branches, comments: mine.comments.length };
 }
 

@@ -31,7 +31,7 @@ export interface Slot {
   node: TreeMap | TreeSeq;
 }
 
-class Converter {
+export class Converter {
   private aliasBudget = MAX_ALIAS_NODES;
   private readonly text: string;
   private readonly lineStarts: number[];
